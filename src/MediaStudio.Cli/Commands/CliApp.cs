@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace MediaStudio.Cli.Commands;
+
+/// <summary>The <c>mediastudio</c> command tree.</summary>
+public static class CliApp
+{
+    public static RootCommand Build() => new("MediaStudio: a self-hosted generative media studio.")
+    {
+        ServeCommand.Create(),
+    };
+}

@@ -1,0 +1,3 @@
+using MediaStudio.Cli.Commands;
+
+return await CliApp.Build().Parse(args).InvokeAsync();

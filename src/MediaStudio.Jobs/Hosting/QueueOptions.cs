@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MediaStudio.Jobs.Hosting;
+
+/// <summary>Where the job queue lives and how this process works on it.</summary>
+public sealed class QueueOptions
+{
+    public const string Section = "MediaStudio:Queue";
+
+    /// <summary>Gets or sets the Hangfire storage.</summary>
+    /// <remarks>Defaults to <see cref="QueueStorage.Sqlite"/>, a file in the data folder.</remarks>
+    public QueueStorage Storage { get; set; } = QueueStorage.Sqlite;
+
+    /// <summary>Gets or sets the PostgreSQL connection string, required when <see cref="Storage"/> is PostgreSql.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether this process runs a Hangfire server.</summary>
+    /// <remarks>Defaults to true: the embedded default is one process that serves and works.</remarks>
+    public bool RunWorker { get; set; } = true;
+
+    /// <summary>Gets or sets the number of workers for the <c>media</c> and <c>default</c> queues.</summary>
+    /// <remarks>Defaults to 2.</remarks>
+    [Range(1, 64)]
+    public int MediaWorkers { get; set; } = 2;
+
+    /// <summary>Gets or sets libtorch's intra-op threads in this process.</summary>
+    /// <remarks>Defaults to 0, meaning every core.</remarks>
+    [Range(0, 256)]
+    public int TorchThreads { get; set; }
+}
+
+/// <summary>The Hangfire storages the studio supports.</summary>
+public enum QueueStorage
+{
+    Sqlite,
+    PostgreSql,
+}

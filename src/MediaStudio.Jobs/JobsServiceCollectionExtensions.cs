@@ -1,0 +1,73 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.Storage.SQLite;
+using MediaStudio.Core.Hosting;
+using MediaStudio.Jobs.Hosting;
+using MediaStudio.Neural.Runtime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace MediaStudio.Jobs;
+
+/// <summary>Registers the job queue: Hangfire storage, the in-process server and their health checks.</summary>
+public static class JobsServiceCollectionExtensions
+{
+    /// <summary>Adds Hangfire on SQLite (default) or PostgreSQL, and the workers when <see cref="QueueOptions.RunWorker"/> is set.</summary>
+    /// <remarks>Call after <c>AddCore</c>, whose prepared data folder holds the SQLite queue file.</remarks>
+    public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var queue = configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddSingleton(Options.Create(queue));
+
+        // libtorch threads are set once per process, before any model loads
+        TorchRuntime.SetThreads(queue.TorchThreads);
+
+        // storage
+        services.AddHangfire(hangfire =>
+        {
+            hangfire
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            switch (queue.Storage)
+            {
+                case QueueStorage.Sqlite:
+                    hangfire.UseSQLiteStorage(Path.Combine(Path.GetFullPath(storage.DataPath), "hangfire.db"));
+                    break;
+                case QueueStorage.PostgreSql when !string.IsNullOrWhiteSpace(queue.ConnectionString):
+                    hangfire.UsePostgreSqlStorage(pg => pg.UseNpgsqlConnection(queue.ConnectionString));
+                    break;
+                default:
+                    throw new StudioConfigurationException(
+                        $"{QueueOptions.Section}:Storage is {queue.Storage} but {QueueOptions.Section}:ConnectionString is empty");
+            }
+        });
+
+        // workers: media/default share a pool; neural work gets a single worker (STYLE.md E5)
+        if (queue.RunWorker)
+        {
+            services.AddHangfireServer(server =>
+            {
+                server.ServerName = $"{Environment.MachineName}:media";
+                server.Queues = [Queues.Media, Queues.Default];
+                server.WorkerCount = queue.MediaWorkers;
+                server.ShutdownTimeout = TimeSpan.FromSeconds(20);
+            });
+            services.AddHangfireServer(server =>
+            {
+                server.ServerName = $"{Environment.MachineName}:gpu";
+                server.Queues = [Queues.Gpu];
+                server.WorkerCount = 1;
+                server.ShutdownTimeout = TimeSpan.FromSeconds(20);
+            });
+        }
+
+        services.AddHealthChecks()
+            .AddCheck<QueueStorageHealthCheck>("queue")
+            .AddCheck<TorchHealthCheck>("torch");
+        return services;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Net.Sockets;
+using Hangfire;
+using Hangfire.Dashboard;
+using MediaStudio.Core;
+using MediaStudio.Core.Hosting;
+using MediaStudio.Jobs;
+using MediaStudio.Media;
+using MediaStudio.Web.Components;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using MudBlazor.Services;
+
+namespace MediaStudio.Web.Hosting;
+
+/// <summary>Builds and runs the studio's web host; shared by <c>MediaStudio.Web</c> and <c>mediastudio serve</c>.</summary>
+public static class StudioWebApp
+{
+    /// <summary>Composes the web host: core, media, jobs, Blazor, health and the Hangfire dashboard.</summary>
+    /// <exception cref="StudioConfigurationException">The configuration or environment cannot work.</exception>
+    public static WebApplication Create(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // serve root wwwroot/ and package assets from build output too, in every environment;
+        // publish output has them in place and no runtime manifest, so this is a no-op there
+        builder.WebHost.UseStaticWebAssets();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        builder.Services
+            .AddCore(builder.Configuration)
+            .AddMedia(builder.Configuration)
+            .AddJobs(builder.Configuration);
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+
+        var app = builder.Build();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            // TODO(#7): replace with the studio's own authentication once it lands.
+            Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
+            DisplayStorageConnectionString = false,
+            DashboardTitle = "MediaStudio queue",
+        });
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary>Runs the host until SIGTERM, Ctrl+C or <paramref name="cancellationToken"/>, turning configuration faults into one-line errors.</summary>
+    /// <returns>The process exit code: 0 after a clean shutdown, 2 for a configuration fault.</returns>
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var app = Create(args);
+            PortCheck.EnsureFree(app.Configuration["urls"]);
+            await app.StartAsync(cancellationToken);
+            if (app.Logger.IsEnabled(LogLevel.Information))
+            {
+                app.Logger.LogInformation("MediaStudio is serving {Urls}", string.Join(", ", app.Urls));
+            }
+            await app.WaitForShutdownAsync(cancellationToken);
+            return 0;
+        }
+        catch (StudioConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"mediastudio: error: {e.Message}");
+            return 2;
+        }
+        catch (IOException e) when (e.InnerException is SocketException or Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            await Console.Error.WriteLineAsync($"mediastudio: error: {e.Message} Choose another address with --urls.");
+            return 2;
+        }
+    }
+}
