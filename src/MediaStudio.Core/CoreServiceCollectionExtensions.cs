@@ -21,26 +21,17 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(storage));
         services.AddSingleton(TimeProvider.System);
 
-        // persistence
-        services.AddDbContext<StudioDbContext>(db => ConfigureDatabase(db, storage));
+        // persistence, with the provider chosen now so that a misconfiguration fails at start-up
+        Action<DbContextOptionsBuilder> useDatabase = storage.Database switch
+        {
+            DatabaseProvider.Sqlite => db => db.UseSqlite($"Data Source={Path.Combine(storage.DataPath, "mediastudio.db")}"),
+            DatabaseProvider.PostgreSql when !string.IsNullOrWhiteSpace(storage.ConnectionString) => db => db.UseNpgsql(storage.ConnectionString),
+            _ => throw new StudioConfigurationException(
+                $"{StorageOptions.Section}:Database is {storage.Database} but {StorageOptions.Section}:ConnectionString is empty"),
+        };
+        services.AddDbContext<StudioDbContext>(useDatabase);
         services.AddHostedService<DatabaseInitializer>();
         services.AddHealthChecks().AddDbContextCheck<StudioDbContext>("database");
         return services;
-    }
-
-    private static void ConfigureDatabase(DbContextOptionsBuilder db, StorageOptions storage)
-    {
-        switch (storage.Database)
-        {
-            case DatabaseProvider.Sqlite:
-                db.UseSqlite($"Data Source={Path.Combine(storage.DataPath, "mediastudio.db")}");
-                break;
-            case DatabaseProvider.PostgreSql when !string.IsNullOrWhiteSpace(storage.ConnectionString):
-                db.UseNpgsql(storage.ConnectionString);
-                break;
-            default:
-                throw new StudioConfigurationException(
-                    $"{StorageOptions.Section}:Database is {storage.Database} but {StorageOptions.Section}:ConnectionString is empty");
-        }
     }
 }

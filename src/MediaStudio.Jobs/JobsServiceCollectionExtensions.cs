@@ -25,25 +25,25 @@ public static class JobsServiceCollectionExtensions
         // libtorch threads are set once per process, before any model loads
         TorchRuntime.SetThreads(queue.TorchThreads);
 
-        // storage
+        // storage, chosen now so that a misconfiguration stops the process before it serves
+        Action<IGlobalConfiguration> useStorage = queue.Storage switch
+        {
+            QueueStorage.Sqlite => hangfire => hangfire.UseSQLiteStorage(
+                Path.Combine(Path.GetFullPath(storage.DataPath), "hangfire.db"),
+                new SQLiteStorageOptions { QueuePollInterval = queue.PollInterval }),
+            QueueStorage.PostgreSql when !string.IsNullOrWhiteSpace(queue.ConnectionString) => hangfire => hangfire.UsePostgreSqlStorage(
+                pg => pg.UseNpgsqlConnection(queue.ConnectionString),
+                new PostgreSqlStorageOptions { QueuePollInterval = queue.PollInterval, PrepareSchemaIfNecessary = true }),
+            _ => throw new StudioConfigurationException(
+                $"{QueueOptions.Section}:Storage is {queue.Storage} but {QueueOptions.Section}:ConnectionString is empty"),
+        };
         services.AddHangfire(hangfire =>
         {
             hangfire
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings();
-            switch (queue.Storage)
-            {
-                case QueueStorage.Sqlite:
-                    hangfire.UseSQLiteStorage(Path.Combine(Path.GetFullPath(storage.DataPath), "hangfire.db"));
-                    break;
-                case QueueStorage.PostgreSql when !string.IsNullOrWhiteSpace(queue.ConnectionString):
-                    hangfire.UsePostgreSqlStorage(pg => pg.UseNpgsqlConnection(queue.ConnectionString));
-                    break;
-                default:
-                    throw new StudioConfigurationException(
-                        $"{QueueOptions.Section}:Storage is {queue.Storage} but {QueueOptions.Section}:ConnectionString is empty");
-            }
+            useStorage(hangfire);
         });
 
         // workers: media/default share a pool; neural work gets a single worker (STYLE.md E5)

@@ -23,6 +23,10 @@ public sealed class QueueOptions
     [Range(1, 64)]
     public int MediaWorkers { get; set; } = 2;
 
+    /// <summary>Gets or sets how often an idle worker asks the storage for new jobs.</summary>
+    /// <remarks>Defaults to one second; Hangfire's own default of 15 s makes a fresh render wait visibly.</remarks>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets or sets libtorch's intra-op threads in this process.</summary>
     /// <remarks>Defaults to 0, meaning every core.</remarks>
     [Range(0, 256)]

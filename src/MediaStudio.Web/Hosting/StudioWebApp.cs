@@ -6,7 +6,11 @@ using MediaStudio.Core.Hosting;
 using MediaStudio.Jobs;
 using MediaStudio.Media;
 using MediaStudio.Web.Components;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace MediaStudio.Web.Hosting;
@@ -32,6 +36,10 @@ public static class StudioWebApp
             .AddCore(builder.Configuration)
             .AddMedia(builder.Configuration)
             .AddJobs(builder.Configuration);
+        builder.Services.AddDataProtection().SetApplicationName("MediaStudio");
+        builder.Services.AddOptions<KeyManagementOptions>()
+            .Configure<IOptions<StorageOptions>, ILoggerFactory>((keys, storage, logs) =>
+                keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(storage.Value.DataPath, "keys")), logs));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
 

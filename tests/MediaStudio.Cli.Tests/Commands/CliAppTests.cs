@@ -1,0 +1,38 @@
+using System.CommandLine;
+using MediaStudio.Cli.Commands;
+
+namespace MediaStudio.Cli.Tests.Commands;
+
+public sealed class CliAppTests
+{
+    [Fact]
+    public void Help_RootCommand_ListsServe()
+    {
+        using var output = new StringWriter();
+
+        var exitCode = CliApp.Build().Parse(["--help"]).Invoke(new InvocationConfiguration { Output = output });
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("serve", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("MediaStudio", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ServeWithUrlsAndData_BindsBothOptions()
+    {
+        var result = CliApp.Build().Parse(["serve", "--urls", "http://127.0.0.1:5123", "--data", "/tmp/x"]);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("serve", result.CommandResult.Command.Name);
+        Assert.Equal("http://127.0.0.1:5123", result.GetValue<string>("--urls"));
+        Assert.Equal("/tmp/x", result.GetValue<string?>("--data"));
+    }
+
+    [Fact]
+    public void Parse_UnknownCommand_ReportsAnError()
+    {
+        var result = CliApp.Build().Parse(["paint"]);
+
+        Assert.NotEmpty(result.Errors);
+    }
+}
