@@ -1,4 +1,6 @@
+using MediaStudio.Core.Assets;
 using MediaStudio.Core.Hosting;
+using MediaStudio.Core.Jobs;
 using MediaStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -21,15 +23,23 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(storage));
         services.AddSingleton(TimeProvider.System);
 
-        // persistence, with the provider chosen now so that a misconfiguration fails at start-up
-        Action<DbContextOptionsBuilder> useDatabase = storage.Database switch
+        // persistence: one context type per engine, each with its own migrations
+        switch (storage.Database)
         {
-            DatabaseProvider.Sqlite => db => db.UseSqlite($"Data Source={Path.Combine(storage.DataPath, "mediastudio.db")}"),
-            DatabaseProvider.PostgreSql when !string.IsNullOrWhiteSpace(storage.ConnectionString) => db => db.UseNpgsql(storage.ConnectionString),
-            _ => throw new StudioConfigurationException(
-                $"{StorageOptions.Section}:Database is {storage.Database} but {StorageOptions.Section}:ConnectionString is empty"),
-        };
-        services.AddDbContext<StudioDbContext>(useDatabase);
+            case DatabaseProvider.Sqlite:
+                var file = Path.Combine(storage.DataPath, "mediastudio.db");
+                services.AddDbContext<StudioDbContext, SqliteStudioDbContext>(db => db.UseSqlite($"Data Source={file};Pooling=True"));
+                break;
+            case DatabaseProvider.PostgreSql when !string.IsNullOrWhiteSpace(storage.ConnectionString):
+                services.AddDbContext<StudioDbContext, PostgresStudioDbContext>(db => db.UseNpgsql(storage.ConnectionString));
+                break;
+            default:
+                throw new StudioConfigurationException(
+                    $"{StorageOptions.Section}:Database is {storage.Database} but {StorageOptions.Section}:ConnectionString is empty");
+        }
+
+        services.AddSingleton<IBlobStore, FileBlobStore>();
+        services.AddScoped<JobStore>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHealthChecks().AddDbContextCheck<StudioDbContext>("database");
         return services;

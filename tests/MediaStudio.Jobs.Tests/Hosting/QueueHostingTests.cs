@@ -6,6 +6,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
+using MediaStudio.Tests.Shared;
+
 namespace MediaStudio.Jobs.Tests.Hosting;
 
 // Hangfire keeps process-wide state (JobStorage.Current), so these hosts run one at a time.
@@ -86,7 +88,7 @@ public sealed class QueueHostingTests : IDisposable
         await using (var scope = host.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
-            db.Jobs.Add(new JobRecord { Id = id, Kind = "probe", SpecJson = "{}", Status = JobStatus.Queued, CreatedAt = DateTimeOffset.UnixEpoch, UpdatedAt = DateTimeOffset.UnixEpoch });
+            db.Jobs.Add(new JobRecord { Id = id, Kind = "probe", OwnerId = "local", SpecJson = "{}", Status = JobStatus.Queued, CreatedAt = DateTimeOffset.UnixEpoch, UpdatedAt = DateTimeOffset.UnixEpoch });
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 

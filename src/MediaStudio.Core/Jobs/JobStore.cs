@@ -1,0 +1,206 @@
+using MediaStudio.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace MediaStudio.Core.Jobs;
+
+/// <summary>Reads and changes job rows. Every status change is a compare-and-set, so two workers (or a worker and
+/// a cancel) can never both win a transition.</summary>
+public sealed class JobStore(StudioDbContext db, TimeProvider clock)
+{
+    /// <summary>How many starts a job gets before a job that keeps killing its worker is quarantined.</summary>
+    public const int MaxStarts = 2;
+
+    /// <summary>Creates a queued job at the back of the queue.</summary>
+    public async Task<JobRecord> CreateAsync(string kind, string ownerId, string specJson, Guid? parentId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var job = new JobRecord
+        {
+            Id = Guid.CreateVersion7(now),
+            Kind = kind,
+            OwnerId = ownerId,
+            SpecJson = specJson,
+            ParentId = parentId,
+            Status = JobStatus.Queued,
+            Position = await NextPositionAsync(cancellationToken),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(cancellationToken);
+        return job;
+    }
+
+    /// <summary>Finds a job without tracking it.</summary>
+    public Task<JobRecord?> FindAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
+
+    /// <summary>Lists an owner's jobs, newest first.</summary>
+    public async Task<IReadOnlyList<JobRecord>> ListAsync(string ownerId, JobStatus? status, int skip, int take, CancellationToken cancellationToken)
+    {
+        var query = db.Jobs.AsNoTracking().Where(j => j.OwnerId == ownerId);
+        if (status is { } wanted)
+        {
+            query = query.Where(j => j.Status == wanted);
+        }
+
+        return await query.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Claims a job for <paramref name="worker"/>.</summary>
+    /// <returns>The claimed row, or null when there is nothing to run: already final, cancelled, or quarantined now
+    /// because earlier starts died without finishing.</returns>
+    public async Task<JobRecord?> TryStartAsync(Guid id, string worker, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+
+        // a job whose earlier starts all died (running or interrupted, never finished) is not re-run forever
+        var quarantined = await db.Jobs
+            .Where(j => j.Id == id && (j.Status == JobStatus.Running || j.Status == JobStatus.Interrupted) && j.Attempts >= MaxStarts)
+            .ExecuteUpdateAsync(
+                set => set
+                    .SetProperty(j => j.Status, JobStatus.Failed)
+                    .SetProperty(j => j.Error, $"quarantined: the job stopped its worker {MaxStarts} times without finishing")
+                    .SetProperty(j => j.FinishedAt, now)
+                    .SetProperty(j => j.UpdatedAt, now),
+                cancellationToken);
+        if (quarantined > 0)
+        {
+            return null;
+        }
+
+        // queued, interrupted, or running on a worker that Hangfire has given up on (it redelivered the job)
+        var claimed = await db.Jobs
+            .Where(j => j.Id == id && !j.CancelRequested
+                && (j.Status == JobStatus.Queued || j.Status == JobStatus.Interrupted || j.Status == JobStatus.Running))
+            .ExecuteUpdateAsync(
+                set => set
+                    .SetProperty(j => j.Status, JobStatus.Running)
+                    .SetProperty(j => j.Attempts, j => j.Attempts + 1)
+                    .SetProperty(j => j.Worker, worker)
+                    .SetProperty(j => j.StartedAt, now)
+                    .SetProperty(j => j.Stage, "starting")
+                    .SetProperty(j => j.Error, (string?)null)
+                    .SetProperty(j => j.UpdatedAt, now),
+                cancellationToken);
+        if (claimed == 0)
+        {
+            await CancelIfRequestedAsync(id, cancellationToken);
+            return null;
+        }
+
+        return await FindAsync(id, cancellationToken);
+    }
+
+    /// <summary>Records progress of a running job.</summary>
+    /// <returns>False when the job is no longer running on <paramref name="worker"/> or a cancel was requested: the worker should stop.</returns>
+    public async Task<bool> ReportProgressAsync(Guid id, string worker, string stage, double progress, double? etaSeconds, Guid? previewAssetId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var updated = await db.Jobs
+            .Where(j => j.Id == id && j.Status == JobStatus.Running && j.Worker == worker && !j.CancelRequested)
+            .ExecuteUpdateAsync(
+                set => set
+                    .SetProperty(j => j.Stage, stage)
+                    .SetProperty(j => j.Progress, Math.Clamp(progress, 0, 1))
+                    .SetProperty(j => j.EtaSeconds, etaSeconds)
+                    .SetProperty(j => j.PreviewAssetId, j => previewAssetId ?? j.PreviewAssetId)
+                    .SetProperty(j => j.UpdatedAt, now),
+                cancellationToken);
+        return updated == 1;
+    }
+
+    /// <summary>Marks a running job succeeded.</summary>
+    public Task<bool> CompleteAsync(Guid id, string worker, CancellationToken cancellationToken) =>
+        FinishAsync(id, worker, JobStatus.Succeeded, error: null, cancellationToken);
+
+    /// <summary>Marks a running job failed with a message a person can act on.</summary>
+    public Task<bool> FailAsync(Guid id, string worker, string error, CancellationToken cancellationToken) =>
+        FinishAsync(id, worker, JobStatus.Failed, error.Length > 4000 ? error[..4000] : error, cancellationToken);
+
+    /// <summary>Asks a job to stop: a queued job is cancelled at once, a running one when its worker next checks.</summary>
+    /// <returns>False when the job is already final.</returns>
+    public async Task<bool> RequestCancelAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var flagged = await db.Jobs
+            .Where(j => j.Id == id && !(j.Status == JobStatus.Succeeded || j.Status == JobStatus.Failed || j.Status == JobStatus.Cancelled))
+            .ExecuteUpdateAsync(set => set.SetProperty(j => j.CancelRequested, true).SetProperty(j => j.UpdatedAt, now), cancellationToken);
+        await db.Jobs
+            .Where(j => j.Id == id && j.CancelRequested && (j.Status == JobStatus.Queued || j.Status == JobStatus.Interrupted))
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(j => j.Status, JobStatus.Cancelled).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now),
+                cancellationToken);
+        return flagged == 1;
+    }
+
+    /// <summary>Ends a running job whose cancel was honoured.</summary>
+    public async Task<bool> MarkCancelledAsync(Guid id, string worker, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return await db.Jobs
+            .Where(j => j.Id == id && j.Status == JobStatus.Running && j.Worker == worker)
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(j => j.Status, JobStatus.Cancelled).SetProperty(j => j.Stage, "cancelled")
+                    .SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now),
+                cancellationToken) == 1;
+    }
+
+    /// <summary>Puts a failed, cancelled or interrupted job back at the end of the queue with a fresh attempt budget.</summary>
+    public async Task<bool> RetryAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var position = await NextPositionAsync(cancellationToken);
+        return await db.Jobs
+            .Where(j => j.Id == id && (j.Status == JobStatus.Failed || j.Status == JobStatus.Cancelled || j.Status == JobStatus.Interrupted))
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(j => j.Status, JobStatus.Queued).SetProperty(j => j.Attempts, 0)
+                    .SetProperty(j => j.Error, (string?)null).SetProperty(j => j.CancelRequested, false)
+                    .SetProperty(j => j.Progress, 0).SetProperty(j => j.Stage, (string?)null)
+                    .SetProperty(j => j.Position, position).SetProperty(j => j.FinishedAt, (DateTimeOffset?)null)
+                    .SetProperty(j => j.UpdatedAt, now),
+                cancellationToken) == 1;
+    }
+
+    /// <summary>Marks the rows a crashed process left running as interrupted, so they run again or are quarantined.</summary>
+    /// <param name="worker">The stable name of the worker that is starting; only its own rows are touched.</param>
+    /// <param name="cancellationToken">Cancels the update.</param>
+    /// <returns>How many rows were reconciled.</returns>
+    public Task<int> ReconcileInterruptedAsync(string worker, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return db.Jobs
+            .Where(j => j.Status == JobStatus.Running && j.Worker == worker)
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(j => j.Status, JobStatus.Interrupted).SetProperty(j => j.Stage, "interrupted")
+                    .SetProperty(j => j.UpdatedAt, now),
+                cancellationToken);
+    }
+
+    private async Task<bool> FinishAsync(Guid id, string worker, JobStatus status, string? error, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return await db.Jobs
+            .Where(j => j.Id == id && j.Status == JobStatus.Running && j.Worker == worker)
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(j => j.Status, status).SetProperty(j => j.Error, error)
+                    .SetProperty(j => j.Progress, j => status == JobStatus.Succeeded ? 1 : j.Progress)
+                    .SetProperty(j => j.Stage, status == JobStatus.Succeeded ? "done" : "failed")
+                    .SetProperty(j => j.EtaSeconds, (double?)null)
+                    .SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now),
+                cancellationToken) == 1;
+    }
+
+    private Task<int> CancelIfRequestedAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return db.Jobs
+            .Where(j => j.Id == id && j.CancelRequested && !(j.Status == JobStatus.Succeeded || j.Status == JobStatus.Failed || j.Status == JobStatus.Cancelled))
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(j => j.Status, JobStatus.Cancelled).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now),
+                cancellationToken);
+    }
+
+    private async Task<long> NextPositionAsync(CancellationToken cancellationToken) =>
+        (await db.Jobs.MaxAsync(j => (long?)j.Position, cancellationToken) ?? 0) + 1;
+}
