@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using MediaStudio.Core.Hosting;
+using MediaStudio.Jobs.Execution;
 using MediaStudio.Jobs.Hosting;
 using MediaStudio.Neural.Runtime;
 using Microsoft.Extensions.Configuration;
@@ -46,23 +47,26 @@ public static class JobsServiceCollectionExtensions
             useStorage(hangfire);
         });
 
-        // workers: media/default share a pool; neural work gets a single worker (STYLE.md E5)
+        // execution: the runner, its handlers and the submission service
+        var worker = new WorkerIdentity($"{Environment.MachineName}/{queue.WorkerName}");
+        services.AddSingleton(worker);
+        services.AddScoped<JobService>();
+        services.AddTransient<RunJob>();
+
+        // workers: one Hangfire server per queue so each has its own worker count (STYLE.md E5)
         if (queue.RunWorker)
         {
-            services.AddHangfireServer(server =>
+            services.AddHostedService<StartupReconciliation>();
+            foreach (var (name, count) in new[] { (Queues.Render, queue.RenderWorkers), (Queues.Train, queue.TrainWorkers), (Queues.Default, queue.DefaultWorkers) })
             {
-                server.ServerName = $"{Environment.MachineName}:media";
-                server.Queues = [Queues.Media, Queues.Default];
-                server.WorkerCount = queue.MediaWorkers;
-                server.ShutdownTimeout = TimeSpan.FromSeconds(20);
-            });
-            services.AddHangfireServer(server =>
-            {
-                server.ServerName = $"{Environment.MachineName}:gpu";
-                server.Queues = [Queues.Gpu];
-                server.WorkerCount = 1;
-                server.ShutdownTimeout = TimeSpan.FromSeconds(20);
-            });
+                services.AddHangfireServer(server =>
+                {
+                    server.ServerName = $"{worker.Name}:{name}";
+                    server.Queues = [name];
+                    server.WorkerCount = count;
+                    server.ShutdownTimeout = TimeSpan.FromSeconds(20);
+                });
+            }
         }
 
         services.AddHealthChecks()

@@ -3,12 +3,12 @@ namespace MediaStudio.Jobs;
 /// <summary>Hangfire queue names; Hangfire accepts only lowercase letters, digits, '_' and '-'.</summary>
 public static class Queues
 {
-    /// <summary>Neural work: one worker per process so only one model holds the accelerator at a time.</summary>
-    public const string Gpu = "gpu";
+    /// <summary>Image and video rendering: one worker by default, so one model holds the accelerator at a time.</summary>
+    public const string Render = "render";
 
-    /// <summary>ffmpeg and image work.</summary>
-    public const string Media = "media";
+    /// <summary>Training runs (negative embeddings, recognizer, experiments).</summary>
+    public const string Train = "train";
 
-    /// <summary>Bookkeeping.</summary>
+    /// <summary>Everything light: archives, probes, bookkeeping.</summary>
     public const string Default = "default";
 }

@@ -162,6 +162,19 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
                 cancellationToken) == 1;
     }
 
+    /// <summary>Hands a running job back after a transient fault, so the next start (a retry) can claim it.</summary>
+    public async Task<bool> MarkInterruptedAsync(Guid id, string worker, string reason, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var message = reason.Length > 4000 ? reason[..4000] : reason;
+        return await db.Jobs
+            .Where(j => j.Id == id && j.Status == JobStatus.Running && j.Worker == worker)
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(j => j.Status, JobStatus.Interrupted).SetProperty(j => j.Stage, "retrying")
+                    .SetProperty(j => j.Error, message).SetProperty(j => j.UpdatedAt, now),
+                cancellationToken) == 1;
+    }
+
     /// <summary>Marks the rows a crashed process left running as interrupted, so they run again or are quarantined.</summary>
     /// <param name="worker">The stable name of the worker that is starting; only its own rows are touched.</param>
     /// <param name="cancellationToken">Cancels the update.</param>

@@ -18,10 +18,24 @@ public sealed class QueueOptions
     /// <remarks>Defaults to true: the embedded default is one process that serves and works.</remarks>
     public bool RunWorker { get; set; } = true;
 
-    /// <summary>Gets or sets the number of workers for the <c>media</c> and <c>default</c> queues.</summary>
+    /// <summary>Gets or sets the workers on the <c>render</c> queue.</summary>
+    /// <remarks>Defaults to 1: one render at a time keeps one model in accelerator memory.</remarks>
+    [Range(1, 64)]
+    public int RenderWorkers { get; set; } = 1;
+
+    /// <summary>Gets or sets the workers on the <c>train</c> queue.</summary>
+    /// <remarks>Defaults to 1.</remarks>
+    [Range(1, 64)]
+    public int TrainWorkers { get; set; } = 1;
+
+    /// <summary>Gets or sets the workers on the <c>default</c> queue.</summary>
     /// <remarks>Defaults to 2.</remarks>
     [Range(1, 64)]
-    public int MediaWorkers { get; set; } = 2;
+    public int DefaultWorkers { get; set; } = 2;
+
+    /// <summary>Gets or sets this worker's name, stable across restarts so rows it left running can be reconciled.</summary>
+    /// <remarks>Defaults to <c>main</c>; give each worker process on one machine its own name.</remarks>
+    public string WorkerName { get; set; } = "main";
 
     /// <summary>Gets or sets how often an idle worker asks the storage for new jobs.</summary>
     /// <remarks>Defaults to one second; Hangfire's own default of 15 s makes a fresh render wait visibly.</remarks>

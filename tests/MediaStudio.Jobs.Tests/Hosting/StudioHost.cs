@@ -1,6 +1,7 @@
 using MediaStudio.Core;
 using MediaStudio.Media;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace MediaStudio.Jobs.Tests.Hosting;
@@ -8,7 +9,7 @@ namespace MediaStudio.Jobs.Tests.Hosting;
 /// <summary>A generic host composed exactly like the studio's, minus the web parts.</summary>
 internal static class StudioHost
 {
-    public static IHost Build(IDictionary<string, string?> settings)
+    public static IHost Build(IDictionary<string, string?> settings, Action<IServiceCollection>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
@@ -16,6 +17,7 @@ internal static class StudioHost
             .AddCore(builder.Configuration)
             .AddMedia(builder.Configuration)
             .AddJobs(builder.Configuration);
+        configure?.Invoke(builder.Services);
         return builder.Build();
     }
 }
