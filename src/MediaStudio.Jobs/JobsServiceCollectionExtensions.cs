@@ -57,8 +57,23 @@ public static class JobsServiceCollectionExtensions
         if (queue.RunWorker)
         {
             services.AddHostedService<StartupReconciliation>();
-            foreach (var (name, count) in new[] { (Queues.Render, queue.RenderWorkers), (Queues.Train, queue.TrainWorkers), (Queues.Default, queue.DefaultWorkers) })
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal)
             {
+                [Queues.Render] = queue.RenderWorkers,
+                [Queues.Train] = queue.TrainWorkers,
+                [Queues.Default] = queue.DefaultWorkers,
+            };
+            var selected = queue.WorkQueues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
+            var unknown = selected.Where(q => !counts.ContainsKey(q)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new StudioConfigurationException(
+                    $"unknown queue(s) {string.Join(", ", unknown)} in {QueueOptions.Section}:WorkQueues; the queues are {string.Join(", ", counts.Keys)}");
+            }
+
+            foreach (var name in selected)
+            {
+                var count = counts[name];
                 services.AddHangfireServer(server =>
                 {
                     server.ServerName = $"{worker.Name}:{name}";

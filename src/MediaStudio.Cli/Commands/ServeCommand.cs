@@ -17,10 +17,15 @@ internal static class ServeCommand
         {
             Description = "Data folder for the database, queue and files (default: ./data).",
         };
+        var noWorker = new Option<bool>("--no-worker")
+        {
+            Description = "Serve only; leave the queue to `mediastudio worker` processes.",
+        };
         var command = new Command("serve", "Serve the studio in the browser, with an in-process worker, SQLite and local files.")
         {
             urls,
             dataPath,
+            noWorker,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -28,6 +33,11 @@ internal static class ServeCommand
             if (parse.GetValue(dataPath) is { Length: > 0 } data)
             {
                 hostArgs.AddRange(["--MediaStudio:Storage:DataPath", data]);
+            }
+
+            if (parse.GetValue(noWorker))
+            {
+                hostArgs.AddRange(["--MediaStudio:Queue:RunWorker", "false"]);
             }
 
             return StudioWebApp.RunAsync([.. hostArgs], cancellationToken);

@@ -18,6 +18,10 @@ public sealed class QueueOptions
     /// <remarks>Defaults to true: the embedded default is one process that serves and works.</remarks>
     public bool RunWorker { get; set; } = true;
 
+    /// <summary>Gets or sets the queues this process works on, separated by commas.</summary>
+    /// <remarks>Defaults to all of them: <c>render,train,default</c>.</remarks>
+    public string WorkQueues { get; set; } = $"{Queues.Render},{Queues.Train},{Queues.Default}";
+
     /// <summary>Gets or sets the workers on the <c>render</c> queue.</summary>
     /// <remarks>Defaults to 1: one render at a time keeps one model in accelerator memory.</remarks>
     [Range(1, 64)]

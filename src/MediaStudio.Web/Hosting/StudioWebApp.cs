@@ -5,7 +5,11 @@ using MediaStudio.Core;
 using MediaStudio.Core.Hosting;
 using MediaStudio.Jobs;
 using MediaStudio.Media;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using MediaStudio.Web.Components;
+using MediaStudio.Web.Endpoints;
+using Scalar.AspNetCore;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
@@ -20,12 +24,16 @@ public static class StudioWebApp
 {
     /// <summary>Composes the web host: core, media, jobs, Blazor, health and the Hangfire dashboard.</summary>
     /// <exception cref="StudioConfigurationException">The configuration or environment cannot work.</exception>
-    public static WebApplication Create(string[] args)
+    /// <param name="args">Command-line arguments, including configuration overrides.</param>
+    /// <param name="configure">Extra registrations applied last; hosts and tests add job handlers here.</param>
+    public static WebApplication Create(string[] args, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
+            // the static-asset manifests are named after the web project, whichever host (web, CLI, tests) runs it
+            ApplicationName = typeof(StudioWebApp).Assembly.GetName().Name,
         });
         // serve root wwwroot/ and package assets from build output too, in every environment;
         // publish output has them in place and no runtime manifest, so this is a no-op there
@@ -42,6 +50,10 @@ public static class StudioWebApp
                 keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(storage.Value.DataPath, "keys")), logs));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+
+        configure?.Invoke(builder.Services);
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment())
@@ -51,6 +63,10 @@ public static class StudioWebApp
 
         app.UseAntiforgery();
         app.MapStaticAssets();
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapJobsApi();
+        app.MapAssetsApi();
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

@@ -5,6 +5,7 @@ using MediaStudio.Core.Owners;
 using MediaStudio.Core.Persistence;
 using MediaStudio.Jobs.Execution;
 using MediaStudio.Jobs.Tests.Hosting;
+using MediaStudio.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using MediaStudio.Jobs;
 using MediaStudio.Jobs.Execution;
 
-namespace MediaStudio.Jobs.Tests.Execution;
+namespace MediaStudio.Tests.Shared;
 
 /// <summary>A job kind for exercising the runner: N steps of a given length, progress every step, one text output.
 /// It can fail transiently a given number of times, or reject its input.</summary>
