@@ -1,3 +1,4 @@
+using MediaStudio.Neural.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -50,7 +51,7 @@ public sealed class PatSelfAttention : nn.Module<Tensor, Tensor>
         _heads = heads;
         _dropout = dropout;
         partial_conv3 = nn.Conv2d(_convChannels, _convChannels, 3, padding: 1, bias: false);
-        norm = nn.LayerNorm(_untouchedChannels);
+        norm = Norms.LayerNorm(_untouchedChannels);
         qkv = nn.Linear(_untouchedChannels, 3 * _untouchedChannels, hasBias: false);
         proj = nn.Linear(_untouchedChannels, _untouchedChannels);
         proj_drop = nn.Dropout(dropout);
