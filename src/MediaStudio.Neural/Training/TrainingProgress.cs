@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace MediaStudio.Neural.Training;
 
 /// <summary>One progress report of a training run, for the CLI's progress bar and a job's status row.</summary>
@@ -23,4 +25,13 @@ public sealed record TrainingProgress(
 {
     /// <summary>Gets the completed fraction in [0, 1].</summary>
     public double Fraction => TotalSteps == 0 ? 1 : (double)Step / TotalSteps;
+
+    /// <summary>Formats the report as one log line, for example "step 10/100 loss 0.4321 lr 1.00e-003 12.5 it/s ETA 00:00:07".</summary>
+    /// <returns>The line, invariant culture.</returns>
+    public string Describe()
+    {
+        var eta = Eta is { } e ? e.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "--:--:--";
+        var samples = SamplesPerSecond is { } s ? string.Create(CultureInfo.InvariantCulture, $" ({s:F1} samples/s)") : "";
+        return string.Create(CultureInfo.InvariantCulture, $"step {Step}/{TotalSteps} loss {Loss:F4} lr {LearningRate:E2} {StepsPerSecond:F1} it/s{samples} ETA {eta}");
+    }
 }

@@ -211,6 +211,8 @@ public sealed class TrainerTests
         });
         Assert.Equal(TimeSpan.Zero, last.Eta);
         Assert.Equal(1.0, last.Fraction);
+        Assert.StartsWith("step 12/12 loss ", last.Describe(), StringComparison.Ordinal);
+        Assert.EndsWith("ETA 00:00:00", last.Describe(), StringComparison.Ordinal);
     }
 
     [Fact]
