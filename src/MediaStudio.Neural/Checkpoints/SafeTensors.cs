@@ -248,6 +248,7 @@ public static class SafeTensors
 
             var entries = new List<SafeTensorsEntry>();
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 if (property.NameEquals(MetadataKey))
@@ -258,6 +259,11 @@ public static class SafeTensors
                     }
 
                     continue;
+                }
+
+                if (!seen.Add(property.Name))
+                {
+                    throw new CheckpointException($"{name}: corrupt header: tensor '{property.Name}' appears twice", property.Name, null);
                 }
 
                 entries.Add(ParseEntry(property, name));

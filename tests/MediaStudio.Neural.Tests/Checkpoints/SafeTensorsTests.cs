@@ -210,4 +210,17 @@ public sealed class SafeTensorsTests
 
         Assert.Contains("corrupt header: entry 'w'", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_DuplicateKey_NamesIt()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("dup.safetensors");
+        const string header = """{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"w":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}""";
+        File.WriteAllBytes(path, HandWritten(header, new byte[2]));
+
+        var error = Assert.Throws<CheckpointException>(() => SafeTensors.Load(path));
+
+        Assert.Contains("tensor 'w' appears twice", error.Message, StringComparison.Ordinal);
+    }
 }
