@@ -211,6 +211,7 @@ public sealed class TrainerTests
         });
         Assert.Equal(TimeSpan.Zero, last.Eta);
         Assert.Equal(1.0, last.Fraction);
+        Assert.All(trainer.Optimizer.ParamGroups, g => Assert.Equal(schedule.At(11), g.LearningRate, 12));
         Assert.StartsWith("step 12/12 loss ", last.Describe(), StringComparison.Ordinal);
         Assert.EndsWith("ETA 00:00:00", last.Describe(), StringComparison.Ordinal);
     }
