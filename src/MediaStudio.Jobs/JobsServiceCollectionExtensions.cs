@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using MediaStudio.Core.Hosting;
+using MediaStudio.Jobs.Diagnostics;
 using MediaStudio.Jobs.Execution;
 using MediaStudio.Jobs.Hosting;
 using MediaStudio.Neural.Runtime;
@@ -31,10 +32,16 @@ public static class JobsServiceCollectionExtensions
         {
             QueueStorage.Sqlite => hangfire => hangfire.UseSQLiteStorage(
                 Path.Combine(Path.GetFullPath(storage.DataPath), "hangfire.db"),
-                new SQLiteStorageOptions { QueuePollInterval = queue.PollInterval }),
+                new SQLiteStorageOptions { QueuePollInterval = queue.PollInterval, InvisibilityTimeout = queue.InvisibilityTimeout }),
             QueueStorage.PostgreSql when !string.IsNullOrWhiteSpace(queue.ConnectionString) => hangfire => hangfire.UsePostgreSqlStorage(
                 pg => pg.UseNpgsqlConnection(queue.ConnectionString),
-                new PostgreSqlStorageOptions { QueuePollInterval = queue.PollInterval, PrepareSchemaIfNecessary = true }),
+                new PostgreSqlStorageOptions
+                {
+                    QueuePollInterval = queue.PollInterval,
+                    InvisibilityTimeout = queue.InvisibilityTimeout,
+                    UseSlidingInvisibilityTimeout = true,
+                    PrepareSchemaIfNecessary = true,
+                }),
             _ => throw new StudioConfigurationException(
                 $"{QueueOptions.Section}:Storage is {queue.Storage} but {QueueOptions.Section}:ConnectionString is empty"),
         };
@@ -52,6 +59,7 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton(worker);
         services.AddScoped<JobService>();
         services.AddTransient<RunJob>();
+        services.AddSingleton<IJobHandler, QueueProbeHandler>();
 
         // workers: one Hangfire server per queue so each has its own worker count (STYLE.md E5)
         if (queue.RunWorker)

@@ -14,11 +14,16 @@ internal static class AppLocations
     }
 
     /// <summary>MediaStudio.Web's build output in the same configuration as this test assembly, as <c>dotnet run</c> uses it.</summary>
-    public static string Built()
+    public static string Built() => BuildOutput("MediaStudio.Web");
+
+    /// <summary>The <c>mediastudio</c> CLI's build output in the same configuration as this test assembly.</summary>
+    public static string CliBuilt() => BuildOutput("MediaStudio.Cli");
+
+    private static string BuildOutput(string project)
     {
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
-        var folder = Path.Combine(RepositoryRoot(), "src", "MediaStudio.Web", "bin", configuration, "net10.0");
-        Assert.True(Directory.Exists(folder), $"build MediaStudio.Web ({configuration}) first: {folder} is missing");
+        var folder = Path.Combine(RepositoryRoot(), "src", project, "bin", configuration, "net10.0");
+        Assert.True(Directory.Exists(folder), $"build {project} ({configuration}) first: {folder} is missing");
         return folder;
     }
 

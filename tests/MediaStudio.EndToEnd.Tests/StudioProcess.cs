@@ -64,6 +64,34 @@ public sealed class StudioProcess : IAsyncDisposable
         return new StudioProcess(Process.Start(start)!, address, data);
     }
 
+    /// <summary>Starts <c>mediastudio</c> (the CLI build output) with the given arguments, e.g. a worker.</summary>
+    public static StudioProcess StartCli(IEnumerable<string> arguments)
+    {
+        var dll = Path.Combine(AppLocations.CliBuilt(), "mediastudio.dll");
+        var data = Directory.CreateTempSubdirectory("mediastudio-cli-").FullName;
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = data,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return new StudioProcess(Process.Start(start)!, new Uri("http://127.0.0.1:1"), data);
+    }
+
+    /// <summary>Kills the process with SIGKILL: no shutdown code runs, as when the machine loses power or the OOM killer strikes.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     /// <summary>Polls <c>/health</c> until it answers 200, the process exits, or <paramref name="timeout"/> passes.</summary>
     public async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {

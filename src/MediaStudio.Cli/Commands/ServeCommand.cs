@@ -27,6 +27,8 @@ internal static class ServeCommand
             dataPath,
             noWorker,
         };
+        // anything else (--MediaStudio:Queue:Storage PostgreSql, ...) is configuration for the host
+        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) =>
         {
             List<string> hostArgs = ["--urls", parse.GetValue(urls)!];
@@ -40,7 +42,7 @@ internal static class ServeCommand
                 hostArgs.AddRange(["--MediaStudio:Queue:RunWorker", "false"]);
             }
 
-            return StudioWebApp.RunAsync([.. hostArgs], cancellationToken);
+            return StudioWebApp.RunAsync([.. hostArgs, .. parse.UnmatchedTokens], cancellationToken);
         });
         return command;
     }

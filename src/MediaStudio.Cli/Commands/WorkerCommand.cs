@@ -9,10 +9,9 @@ internal static class WorkerCommand
 {
     public static Command Create()
     {
-        var queues = new Option<string[]>("--queues")
+        var queues = new Option<string?>("--queues")
         {
-            Description = $"Queues to work on ({Queues.Render}, {Queues.Train}, {Queues.Default}); default: all.",
-            AllowMultipleArgumentsPerToken = true,
+            Description = $"Queues to work on, separated by commas ({Queues.Render},{Queues.Train},{Queues.Default}); default: all.",
         };
         var concurrency = new Option<int?>("--concurrency")
         {
@@ -28,12 +27,14 @@ internal static class WorkerCommand
             concurrency,
             dataPath,
         };
+        // anything else (--MediaStudio:Queue:Storage PostgreSql, ...) is configuration for the host
+        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) =>
         {
             var hostArgs = new List<string>();
             if (parse.GetValue(queues) is { Length: > 0 } selected)
             {
-                hostArgs.AddRange([$"--{QueueOptions.Section}:WorkQueues", string.Join(',', selected)]);
+                hostArgs.AddRange([$"--{QueueOptions.Section}:WorkQueues", selected]);
             }
 
             if (parse.GetValue(concurrency) is { } n)
@@ -46,7 +47,7 @@ internal static class WorkerCommand
                 hostArgs.AddRange(["--MediaStudio:Storage:DataPath", data]);
             }
 
-            return StudioWorker.RunAsync([.. hostArgs], configure: null, cancellationToken);
+            return StudioWorker.RunAsync([.. hostArgs, .. parse.UnmatchedTokens], configure: null, cancellationToken);
         });
         return command;
     }

@@ -45,5 +45,8 @@ public sealed class JobRecord
 
     public DateTimeOffset? FinishedAt { get; set; }
 
+    /// <summary>Gets or sets when the running attempt last proved it is alive; a stale heartbeat lets another worker take over.</summary>
+    public DateTimeOffset? HeartbeatAt { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -48,15 +48,21 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
     }
 
     /// <summary>Claims a job for <paramref name="worker"/>.</summary>
-    /// <returns>The claimed row, or null when there is nothing to run: already final, cancelled, or quarantined now
-    /// because earlier starts died without finishing.</returns>
-    public async Task<JobRecord?> TryStartAsync(Guid id, string worker, CancellationToken cancellationToken)
+    /// <param name="id">The job.</param>
+    /// <param name="worker">The attempt's unique name.</param>
+    /// <param name="staleAfter">How old a running attempt's heartbeat must be before that attempt counts as dead.</param>
+    /// <param name="cancellationToken">Cancels the claim.</param>
+    /// <returns>The outcome: claimed (with the row), busy elsewhere (a live attempt runs it), or nothing to do (final,
+    /// cancelled, or quarantined now because earlier starts died without finishing).</returns>
+    public async Task<JobClaim> TryStartAsync(Guid id, string worker, TimeSpan staleAfter, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var staleBefore = now - staleAfter;
 
-        // a job whose earlier starts all died (running or interrupted, never finished) is not re-run forever
+        // a job whose earlier starts all died (interrupted, or running with a dead heartbeat) is not re-run forever
         var quarantined = await db.Jobs
-            .Where(j => j.Id == id && (j.Status == JobStatus.Running || j.Status == JobStatus.Interrupted) && j.Attempts >= MaxStarts)
+            .Where(j => j.Id == id && j.Attempts >= MaxStarts
+                && (j.Status == JobStatus.Interrupted || (j.Status == JobStatus.Running && (j.HeartbeatAt == null || j.HeartbeatAt < staleBefore))))
             .ExecuteUpdateAsync(
                 set => set
                     .SetProperty(j => j.Status, JobStatus.Failed)
@@ -66,30 +72,45 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
                 cancellationToken);
         if (quarantined > 0)
         {
-            return null;
+            return JobClaim.NothingToDo;
         }
 
-        // queued, interrupted, or running on a worker that Hangfire has given up on (it redelivered the job)
+        // queued, interrupted, or running on an attempt whose heartbeat stopped (its worker died)
         var claimed = await db.Jobs
             .Where(j => j.Id == id && !j.CancelRequested
-                && (j.Status == JobStatus.Queued || j.Status == JobStatus.Interrupted || j.Status == JobStatus.Running))
+                && (j.Status == JobStatus.Queued || j.Status == JobStatus.Interrupted
+                    || (j.Status == JobStatus.Running && (j.HeartbeatAt == null || j.HeartbeatAt < staleBefore))))
             .ExecuteUpdateAsync(
                 set => set
                     .SetProperty(j => j.Status, JobStatus.Running)
                     .SetProperty(j => j.Attempts, j => j.Attempts + 1)
                     .SetProperty(j => j.Worker, worker)
                     .SetProperty(j => j.StartedAt, now)
+                    .SetProperty(j => j.HeartbeatAt, now)
                     .SetProperty(j => j.Stage, "starting")
                     .SetProperty(j => j.Error, (string?)null)
                     .SetProperty(j => j.UpdatedAt, now),
                 cancellationToken);
-        if (claimed == 0)
+        if (claimed == 1)
         {
-            await CancelIfRequestedAsync(id, cancellationToken);
-            return null;
+            return new JobClaim(JobClaimOutcome.Claimed, await FindAsync(id, cancellationToken));
         }
 
-        return await FindAsync(id, cancellationToken);
+        await CancelIfRequestedAsync(id, cancellationToken);
+        var row = await FindAsync(id, cancellationToken);
+        return row is { Status: JobStatus.Running }
+            ? new JobClaim(JobClaimOutcome.BusyElsewhere, row)
+            : JobClaim.NothingToDo;
+    }
+
+    /// <summary>Proves the attempt is alive.</summary>
+    /// <returns>False when the attempt no longer owns the job or a cancel was requested: the worker should stop.</returns>
+    public async Task<bool> HeartbeatAsync(Guid id, string worker, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return await db.Jobs
+            .Where(j => j.Id == id && j.Status == JobStatus.Running && j.Worker == worker && !j.CancelRequested)
+            .ExecuteUpdateAsync(set => set.SetProperty(j => j.HeartbeatAt, now), cancellationToken) == 1;
     }
 
     /// <summary>Records progress of a running job.</summary>
@@ -105,6 +126,7 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
                     .SetProperty(j => j.Progress, Math.Clamp(progress, 0, 1))
                     .SetProperty(j => j.EtaSeconds, etaSeconds)
                     .SetProperty(j => j.PreviewAssetId, j => previewAssetId ?? j.PreviewAssetId)
+                    .SetProperty(j => j.HeartbeatAt, now)
                     .SetProperty(j => j.UpdatedAt, now),
                 cancellationToken);
         return updated == 1;
@@ -176,14 +198,15 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
     }
 
     /// <summary>Marks the rows a crashed process left running as interrupted, so they run again or are quarantined.</summary>
-    /// <param name="worker">The stable name of the worker that is starting; only its own rows are touched.</param>
+    /// <param name="worker">The stable name of the worker that is starting; only its own rows (attempts named
+    /// <c>worker</c> or <c>worker#attempt</c>) are touched.</param>
     /// <param name="cancellationToken">Cancels the update.</param>
     /// <returns>How many rows were reconciled.</returns>
     public Task<int> ReconcileInterruptedAsync(string worker, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         return db.Jobs
-            .Where(j => j.Status == JobStatus.Running && j.Worker == worker)
+            .Where(j => j.Status == JobStatus.Running && (j.Worker == worker || j.Worker!.StartsWith(worker + "#")))
             .ExecuteUpdateAsync(
                 set => set.SetProperty(j => j.Status, JobStatus.Interrupted).SetProperty(j => j.Stage, "interrupted")
                     .SetProperty(j => j.UpdatedAt, now),

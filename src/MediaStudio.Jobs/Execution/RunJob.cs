@@ -4,7 +4,9 @@ using MediaStudio.Core.Jobs;
 using MediaStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using MediaStudio.Jobs.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MediaStudio.Jobs.Execution;
 
@@ -15,6 +17,8 @@ namespace MediaStudio.Jobs.Execution;
 public sealed partial class RunJob(
     IServiceScopeFactory scopes,
     IEnumerable<IJobHandler> handlers,
+    IBackgroundJobClient hangfire,
+    IOptions<QueueOptions> queue,
     WorkerIdentity worker,
     TimeProvider clock,
     ILogger<RunJob> logger)
@@ -24,8 +28,19 @@ public sealed partial class RunJob(
     {
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
-        var job = await store.TryStartAsync(jobId, worker.Name, cancellationToken);
-        if (job is null)
+        // each attempt has its own name, so two threads of one process can never both own a row
+        var attemptName = $"{worker.Name}#{Guid.NewGuid():N}";
+        var claim = await store.TryStartAsync(jobId, attemptName, queue.Value.StaleAfter, cancellationToken);
+        if (claim is { Outcome: JobClaimOutcome.BusyElsewhere, Job: { } busy })
+        {
+            // Hangfire handed us a job a live attempt still runs (SQLite cannot extend its invisibility timeout):
+            // look again once that attempt's heartbeat could have gone stale, in case its worker dies
+            var queueName = handlers.FirstOrDefault(h => h.Kind == busy.Kind)?.Queue ?? Queues.Default;
+            hangfire.Schedule<RunJob>(queueName, run => run.RunAsync(jobId, CancellationToken.None), queue.Value.StaleAfter);
+            return;
+        }
+
+        if (claim is not { Outcome: JobClaimOutcome.Claimed, Job: { } job })
         {
             return; // finished, cancelled or quarantined already: nothing to do
         }
@@ -33,18 +48,20 @@ public sealed partial class RunJob(
         var handler = handlers.FirstOrDefault(h => h.Kind == job.Kind);
         if (handler is null)
         {
-            await store.FailAsync(jobId, worker.Name, $"no handler for job kind '{job.Kind}' on worker {worker.Name}", CancellationToken.None);
+            await store.FailAsync(jobId, attemptName, $"no handler for job kind '{job.Kind}' on worker {worker.Name}", CancellationToken.None);
             return;
         }
 
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stopHeartbeat = new CancellationTokenSource();
+        var heartbeat = BeatAsync(jobId, attemptName, attempt, stopHeartbeat.Token);
         var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
-        var progress = new JobProgressReporter(store, jobId, worker.Name, clock, attempt);
+        var progress = new JobProgressReporter(store, jobId, attemptName, clock, attempt);
         var execution = new JobExecution(job, progress, db, scope.ServiceProvider.GetRequiredService<IBlobStore>(), clock);
         try
         {
             await handler.RunAsync(execution, attempt.Token);
-            await store.CompleteAsync(jobId, worker.Name, CancellationToken.None);
+            await store.CompleteAsync(jobId, attemptName, CancellationToken.None);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -57,7 +74,7 @@ public sealed partial class RunJob(
             if (row is { CancelRequested: true })
             {
                 await DeleteOutputsAsync(db, jobId);
-                await store.MarkCancelledAsync(jobId, worker.Name, CancellationToken.None);
+                await store.MarkCancelledAsync(jobId, attemptName, CancellationToken.None);
             }
 
             // otherwise another worker took the job over; it owns the outcome
@@ -65,19 +82,47 @@ public sealed partial class RunJob(
         catch (JobInputException e)
         {
             await DeleteOutputsAsync(db, jobId);
-            await store.FailAsync(jobId, worker.Name, e.Message, CancellationToken.None);
+            await store.FailAsync(jobId, attemptName, e.Message, CancellationToken.None);
         }
         catch (Exception e) when (job.Attempts < JobStore.MaxStarts)
         {
             LogRetrying(e, jobId, job.Attempts);
-            await store.MarkInterruptedAsync(jobId, worker.Name, e.Message, CancellationToken.None);
+            await store.MarkInterruptedAsync(jobId, attemptName, e.Message, CancellationToken.None);
             throw; // Hangfire retries once; the next start claims the interrupted row
         }
         catch (Exception e)
         {
             await DeleteOutputsAsync(db, jobId);
-            await store.FailAsync(jobId, worker.Name, e.Message, CancellationToken.None);
+            await store.FailAsync(jobId, attemptName, e.Message, CancellationToken.None);
             throw; // so the dashboard shows the failure too
+        }
+        finally
+        {
+            await stopHeartbeat.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    // Runs beside the handler with its own scope (a DbContext is not thread-safe); a lost job or a cancel request
+    // cancels the attempt even when the handler is inside a long step that reports no progress.
+    private async Task BeatAsync(Guid jobId, string attemptName, CancellationTokenSource attempt, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(queue.Value.HeartbeatInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                if (!await scope.ServiceProvider.GetRequiredService<JobStore>().HeartbeatAsync(jobId, attemptName, stop))
+                {
+                    await attempt.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // the attempt is over
         }
     }
 

@@ -45,6 +45,20 @@ public sealed class QueueOptions
     /// <remarks>Defaults to one second; Hangfire's own default of 15 s makes a fresh render wait visibly.</remarks>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Gets or sets how long a fetched job stays invisible before another worker may take it.</summary>
+    /// <remarks>Defaults to 30 minutes. A worker killed mid-job is detected after this long; on SQLite, which cannot slide
+    /// the timeout, a job running longer is handed to a second worker, and the job store's compare-and-set makes
+    /// the first one stop at its next progress report.</remarks>
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Gets or sets how often a running attempt proves it is alive.</summary>
+    /// <remarks>Defaults to 5 seconds.</remarks>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets how old a heartbeat must be before its attempt counts as dead and another worker takes over.</summary>
+    /// <remarks>Defaults to 30 seconds.</remarks>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets or sets libtorch's intra-op threads in this process.</summary>
     /// <remarks>Defaults to 0, meaning every core.</remarks>
     [Range(0, 256)]

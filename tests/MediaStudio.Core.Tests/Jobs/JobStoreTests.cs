@@ -14,6 +14,14 @@ public sealed class JobStoreTests
     private static Task<T> WithStoreAsync<T>(TestDatabase db, Func<JobStore, Task<T>> action) =>
         db.InScopeAsync(services => action(services.GetRequiredService<JobStore>()));
 
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(30);
+
+    private static async Task<JobRecord?> StartAsync(TestDatabase db, Guid id, string worker)
+    {
+        var claim = await WithStoreAsync(db, store => store.TryStartAsync(id, worker, StaleAfter, Ct));
+        return claim.Outcome == JobClaimOutcome.Claimed ? claim.Job : null;
+    }
+
     private static Task<JobRecord> CreateAsync(TestDatabase db) =>
         WithStoreAsync(db, store => store.CreateAsync("text-to-image", Owner.Local, """{"prompt":"a red circle"}""", null, Ct));
 
@@ -35,26 +43,49 @@ public sealed class JobStoreTests
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public async Task TryStartAsync_RedeliveredToSecondWorker_OnlyTheSecondCanReportAndFinish(string provider)
+    public async Task TryStartAsync_WhileFirstAttemptIsAlive_SecondWorkerIsToldBusy(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider, Ct);
+        var clock = new ManualClock();
+        await using var db = await TestDatabase.CreateAsync(provider, Ct, clock);
         var job = await CreateAsync(db);
+        await StartAsync(db, job.Id, "worker-a#1");
+        clock.Advance(TimeSpan.FromSeconds(20));
+        await WithStoreAsync(db, store => store.HeartbeatAsync(job.Id, "worker-a#1", Ct));
+        clock.Advance(TimeSpan.FromSeconds(20)); // 40 s since the start, 20 s since the heartbeat
 
-        var byA = await WithStoreAsync(db, store => store.TryStartAsync(job.Id, "worker-a", Ct));
-        var byB = await WithStoreAsync(db, store => store.TryStartAsync(job.Id, "worker-b", Ct));
-        var reportA = await WithStoreAsync(db, store => store.ReportProgressAsync(job.Id, "worker-a", "denoising", 0.5, 3, null, Ct));
-        var completeA = await WithStoreAsync(db, store => store.CompleteAsync(job.Id, "worker-a", Ct));
-        var completeB = await WithStoreAsync(db, store => store.CompleteAsync(job.Id, "worker-b", Ct));
+        var claim = await WithStoreAsync(db, store => store.TryStartAsync(job.Id, "worker-b#1", StaleAfter, Ct));
+
+        Assert.Equal(JobClaimOutcome.BusyElsewhere, claim.Outcome);
+        Assert.Equal("worker-a#1", claim.Job!.Worker);
+        Assert.Equal(1, claim.Job.Attempts);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task TryStartAsync_FirstAttemptHeartbeatStale_SecondWorkerTakesOverAndOnlyItFinishes(string provider)
+    {
+        var clock = new ManualClock();
+        await using var db = await TestDatabase.CreateAsync(provider, Ct, clock);
+        var job = await CreateAsync(db);
+        var byA = await StartAsync(db, job.Id, "worker-a#1");
+        clock.Advance(StaleAfter + TimeSpan.FromSeconds(1)); // worker-a died silently
+
+        var byB = await StartAsync(db, job.Id, "worker-b#1");
+        var reportA = await WithStoreAsync(db, store => store.ReportProgressAsync(job.Id, "worker-a#1", "denoising", 0.5, 3, null, Ct));
+        var beatA = await WithStoreAsync(db, store => store.HeartbeatAsync(job.Id, "worker-a#1", Ct));
+        var completeA = await WithStoreAsync(db, store => store.CompleteAsync(job.Id, "worker-a#1", Ct));
+        var completeB = await WithStoreAsync(db, store => store.CompleteAsync(job.Id, "worker-b#1", Ct));
         var final = await WithStoreAsync(db, store => store.FindAsync(job.Id, Ct));
 
         Assert.NotNull(byA);
         Assert.Equal(2, byB!.Attempts);
-        Assert.False(reportA); // the stale worker learns it lost the job and stops
+        Assert.False(reportA); // a stale worker that wakes up learns it lost the job and stops
+        Assert.False(beatA);
         Assert.False(completeA);
         Assert.True(completeB);
         Assert.Equal(JobStatus.Succeeded, final!.Status);
         Assert.Equal(1, final.Progress);
-        Assert.Equal("worker-b", final.Worker);
+        Assert.Equal("worker-b#1", final.Worker);
     }
 
     [Theory]
@@ -63,14 +94,15 @@ public sealed class JobStoreTests
     {
         await using var db = await TestDatabase.CreateAsync(provider, Ct);
         var job = await CreateAsync(db);
-        await WithStoreAsync(db, store => store.TryStartAsync(job.Id, "worker-a", Ct));
+        await StartAsync(db, job.Id, "worker-a");
         await WithStoreAsync(db, store => store.ReconcileInterruptedAsync("worker-a", Ct)); // worker-a crashed and restarted
-        await WithStoreAsync(db, store => store.TryStartAsync(job.Id, "worker-a", Ct));     // and crashed again
+        await StartAsync(db, job.Id, "worker-a");     // and crashed again
+        await WithStoreAsync(db, store => store.ReconcileInterruptedAsync("worker-a", Ct));
 
-        var third = await WithStoreAsync(db, store => store.TryStartAsync(job.Id, "worker-b", Ct));
+        var third = await WithStoreAsync(db, store => store.TryStartAsync(job.Id, "worker-b", StaleAfter, Ct));
         var final = await WithStoreAsync(db, store => store.FindAsync(job.Id, Ct));
 
-        Assert.Null(third);
+        Assert.Equal(JobClaimOutcome.NothingToDo, third.Outcome);
         Assert.Equal(JobStatus.Failed, final!.Status);
         Assert.StartsWith("quarantined", final.Error, StringComparison.Ordinal);
     }
@@ -83,7 +115,7 @@ public sealed class JobStoreTests
         var job = await CreateAsync(db);
 
         var accepted = await WithStoreAsync(db, store => store.RequestCancelAsync(job.Id, Ct));
-        var started = await WithStoreAsync(db, store => store.TryStartAsync(job.Id, "worker-a", Ct));
+        var started = await StartAsync(db, job.Id, "worker-a");
         var final = await WithStoreAsync(db, store => store.FindAsync(job.Id, Ct));
 
         Assert.True(accepted);
@@ -98,7 +130,7 @@ public sealed class JobStoreTests
     {
         await using var db = await TestDatabase.CreateAsync(provider, Ct);
         var job = await CreateAsync(db);
-        await WithStoreAsync(db, store => store.TryStartAsync(job.Id, "worker-a", Ct));
+        await StartAsync(db, job.Id, "worker-a");
 
         await WithStoreAsync(db, store => store.RequestCancelAsync(job.Id, Ct));
         var keepGoing = await WithStoreAsync(db, store => store.ReportProgressAsync(job.Id, "worker-a", "denoising", 0.2, null, null, Ct));
@@ -118,8 +150,8 @@ public sealed class JobStoreTests
         await using var db = await TestDatabase.CreateAsync(provider, Ct);
         var mine = await CreateAsync(db);
         var theirs = await CreateAsync(db);
-        await WithStoreAsync(db, store => store.TryStartAsync(mine.Id, "host-1", Ct));
-        await WithStoreAsync(db, store => store.TryStartAsync(theirs.Id, "host-2", Ct));
+        await StartAsync(db, mine.Id, "host-1#attempt-1");
+        await StartAsync(db, theirs.Id, "host-10#attempt-1");
 
         var reconciled = await WithStoreAsync(db, store => store.ReconcileInterruptedAsync("host-1", Ct));
 
@@ -134,7 +166,7 @@ public sealed class JobStoreTests
     {
         await using var db = await TestDatabase.CreateAsync(provider, Ct);
         var job = await CreateAsync(db);
-        await WithStoreAsync(db, store => store.TryStartAsync(job.Id, "worker-a", Ct));
+        await StartAsync(db, job.Id, "worker-a");
         await WithStoreAsync(db, store => store.FailAsync(job.Id, "worker-a", "steps: must be between 1 and 200", Ct));
         var later = await CreateAsync(db);
 

@@ -24,7 +24,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public static async Task<TestDatabase> CreateAsync(string provider, CancellationToken cancellationToken)
+    public static async Task<TestDatabase> CreateAsync(string provider, CancellationToken cancellationToken, TimeProvider? clock = null)
     {
         var data = Directory.CreateTempSubdirectory("mediastudio-db-").FullName;
         var settings = new Dictionary<string, string?> { ["MediaStudio:Storage:DataPath"] = data, ["MediaStudio:Storage:Database"] = provider };
@@ -33,9 +33,13 @@ public sealed class TestDatabase : IAsyncDisposable
             settings["MediaStudio:Storage:ConnectionString"] = await TestPostgres.CreateDatabaseAsync(cancellationToken);
         }
 
-        var services = new ServiceCollection()
-            .AddCore(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
-            .BuildServiceProvider();
+        var collection = new ServiceCollection().AddCore(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        if (clock is not null)
+        {
+            collection.AddSingleton(clock);
+        }
+
+        var services = collection.BuildServiceProvider();
         await using (var scope = services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<StudioDbContext>().Database.MigrateAsync(cancellationToken);
