@@ -36,6 +36,8 @@ public sealed record AttentionBenchmarkRow(
     int Length,
     double ForwardMs,
     double ForwardSpeedup,
+    double? KernelMs,
+    double? KernelSpeedup,
     double? DecodeMs,
     double? DecodeSpeedup,
     double CacheBytesPerToken,
@@ -68,6 +70,8 @@ public static class AttentionBenchmark
                 length,
                 m.Item2.ForwardMs,
                 reference.ForwardMs / m.Item2.ForwardMs,
+                m.Item2.KernelMs,
+                m.Item2.KernelMs is { } kernel ? reference.KernelMs!.Value / kernel : null,
                 m.Item2.DecodeMs,
                 m.Item2.DecodeMs is { } decode ? reference.DecodeMs!.Value / decode : null,
                 m.Item2.BytesPerToken,
@@ -105,7 +109,7 @@ public static class AttentionBenchmark
         };
     }
 
-    private static (double ForwardMs, double? DecodeMs, double BytesPerToken) Measure(string variant, int length, AttentionBenchmarkOptions options)
+    private static (double ForwardMs, double? KernelMs, double? DecodeMs, double BytesPerToken) Measure(string variant, int length, AttentionBenchmarkOptions options)
     {
         manual_seed(0);
         var config = ConfigFor(variant, options);
@@ -113,6 +117,7 @@ public static class AttentionBenchmark
         using var noGrad = no_grad();
         using var x = randn([1, length, options.HiddenSize], generator: new Generator(1));
         var forwardMs = Median(options, () => attention.forward(new AttentionInput(x) { IsCausal = true }));
+        var kernelMs = MeasureKernel(config, length, options);
 
         using var cache = CreateCache(attention, config, length + 1);
         double? decodeMs = null;
@@ -131,7 +136,40 @@ public static class AttentionBenchmark
             });
         }
 
-        return (forwardMs, decodeMs, cache.BytesAt(length) / (double)length);
+        return (forwardMs, kernelMs, decodeMs, cache.BytesAt(length) / (double)length);
+    }
+
+    // The attention operation alone, on given q, k, v (B = 1, causal): what the window variants change. MLA has no
+    // comparable stand-alone kernel (its up-projections are part of the method), so it reports none.
+    private static double? MeasureKernel(AttentionConfig config, int length, AttentionBenchmarkOptions options)
+    {
+        if (config.Kind == AttentionKind.MultiHeadLatent)
+        {
+            return null;
+        }
+
+        var (heads, kvHeads, d) = (config.NumHeads, config.KeyValueHeads, config.HeadSize);
+        using var noGrad = no_grad();
+        using var q = randn([1, heads, length, d], generator: new Generator(3));
+        using var k = randn([1, kvHeads, length, d], generator: new Generator(4));
+        using var v = randn([1, kvHeads, length, d], generator: new Generator(5));
+        if (config.Window is not { } window)
+        {
+            return Median(options, () => ScaledDotProduct.Fused(q, k, v, causal: true));
+        }
+
+        return Median(options, () =>
+        {
+            foreach (var (start, count, w) in WindowSchedule.Runs(window.Windows))
+            {
+                WindowedAttention.Attend1D(
+                    q.narrow(1, start, count).reshape(count, length, d),
+                    k.narrow(1, start, count).reshape(count, length, d),
+                    v.narrow(1, start, count).reshape(count, length, d),
+                    w,
+                    causal: true);
+            }
+        });
     }
 
     private static IKvCache CreateCache(nn.Module<AttentionInput, AttentionOutput> attention, AttentionConfig config, int capacity) => attention switch

@@ -97,16 +97,18 @@ public sealed class MultiHeadLatentAttention : nn.Module<AttentionInput, Attenti
         var q = cat([qLatent, qRope], -1);                                            // (B, H, T, r + d_r)
         var k = cat([latent.unsqueeze(1), ropeKey], -1);                              // (B, 1, S, r + d_r), one "KV head"
         var scale = 1.0 / Math.Sqrt(_nope + _rope);
+        // the values are the latent, i.e. the first r columns of k: attending over k itself keeps q, k and v the same
+        // width, which libtorch's CPU flash kernel requires (otherwise it falls back to a dense T×S score matrix)
         Tensor attended;
         if ((t == 1 || !input.IsCausal) && input.KeyPadding is null && input.Mask is null)
         {
             // every head sees the same keys: fold heads into query rows instead of repeating the latent H times
             var rows = q.reshape(b, 1, _heads * t, _rank + _rope);                    // (B, 1, H·T, r + d_r)
-            attended = ScaledDotProduct.Fused(rows, k, latent.unsqueeze(1), scale: scale).view(b, _heads, t, _rank);
+            attended = ScaledDotProduct.Fused(rows, k, k, scale: scale).narrow(-1, 0, _rank).reshape(b, _heads, t, _rank);
         }
         else
         {
-            attended = ScaledDotProduct.Fused(q, k, latent.unsqueeze(1), input.IsCausal, input.KeyPadding, input.Mask, scale); // (B, H, T, r)
+            attended = ScaledDotProduct.Fused(q, k, k, input.IsCausal, input.KeyPadding, input.Mask, scale).narrow(-1, 0, _rank); // (B, H, T, r)
         }
 
         var y = matmul(attended, upValue.transpose(1, 2));                            // (B, H, T, d_v)
