@@ -47,7 +47,7 @@ internal static class AttentionBenchCommand
             IReadOnlyList<AttentionBenchmarkRow> results = [];
             AnsiConsole.Progress().Start(context =>
             {
-                var task = context.AddTask("attention", maxValue: options.Lengths.Count * AttentionBenchmark.Variants.Count);
+                var task = context.AddTask("attention", maxValue: options.Lengths.Count * 3);
                 results = AttentionBenchmark.Run(options, new InlineProgress(label =>
                 {
                     task.Description = Markup.Escape(label);

@@ -52,30 +52,38 @@ public static class AttentionBenchmark
     public static IReadOnlyList<string> Variants { get; } = [FullMha, "GQA", "MLA naive", "MLA absorbed", "Sliding window", "MSWA"];
 
     /// <summary>Runs every variant at every length.</summary>
+    /// <remarks>Within a length the variants are timed round-robin (repeat r of every variant, then repeat r + 1), so
+    /// load from other processes falls on all of them alike; each figure is the median of its repeats.</remarks>
     /// <param name="options">Sizes and repeat counts.</param>
-    /// <param name="progress">Receives the label of each measurement as it starts.</param>
+    /// <param name="progress">Receives the label of each length and phase as it starts.</param>
     public static IReadOnlyList<AttentionBenchmarkRow> Run(AttentionBenchmarkOptions options, IProgress<string>? progress = null)
     {
         var rows = new List<AttentionBenchmarkRow>();
         foreach (var length in options.Lengths)
         {
-            var measured = Variants.Select(variant =>
+            using var subjects = new Subjects(options, length);
+            progress?.Report($"forward @ {length}");
+            var forward = Interleaved(options, subjects.Forwards);
+            progress?.Report($"kernel @ {length}");
+            var kernel = Interleaved(options, subjects.Kernels);
+            progress?.Report($"decode @ {length}");
+            var decode = options.Decode ? Interleaved(options, subjects.Decodes) : null;
+            for (var i = 0; i < Variants.Count; i++)
             {
-                progress?.Report($"{variant} @ {length}");
-                return (variant, Measure(variant, length, options));
-            }).ToList();
-            var reference = measured[0].Item2;
-            rows.AddRange(measured.Select(m => new AttentionBenchmarkRow(
-                m.variant,
-                length,
-                m.Item2.ForwardMs,
-                reference.ForwardMs / m.Item2.ForwardMs,
-                m.Item2.KernelMs,
-                m.Item2.KernelMs is { } kernel ? reference.KernelMs!.Value / kernel : null,
-                m.Item2.DecodeMs,
-                m.Item2.DecodeMs is { } decode ? reference.DecodeMs!.Value / decode : null,
-                m.Item2.BytesPerToken,
-                reference.BytesPerToken / m.Item2.BytesPerToken)));
+                double? Ratio(double?[]? ms) => ms?[i] is { } value && ms[0] is { } reference ? reference / value : null;
+                var bytes = subjects.Caches[i].BytesAt(length) / (double)length;
+                rows.Add(new AttentionBenchmarkRow(
+                    Variants[i],
+                    length,
+                    forward[i]!.Value,
+                    Ratio(forward)!.Value,
+                    kernel[i],
+                    Ratio(kernel),
+                    decode?[i],
+                    Ratio(decode),
+                    bytes,
+                    (subjects.Caches[0].BytesAt(length) / (double)length) / bytes));
+            }
         }
 
         return rows;
@@ -109,56 +117,23 @@ public static class AttentionBenchmark
         };
     }
 
-    private static (double ForwardMs, double? KernelMs, double? DecodeMs, double BytesPerToken) Measure(string variant, int length, AttentionBenchmarkOptions options)
-    {
-        manual_seed(0);
-        var config = ConfigFor(variant, options);
-        using var attention = AttentionFactory.Create(config);
-        using var noGrad = no_grad();
-        using var x = randn([1, length, options.HiddenSize], generator: new Generator(1));
-        var forwardMs = Median(options, () => attention.forward(new AttentionInput(x) { IsCausal = true }));
-        var kernelMs = MeasureKernel(config, length, options);
-
-        using var cache = CreateCache(attention, config, length + 1);
-        double? decodeMs = null;
-        if (options.Decode)
-        {
-            using (NewDisposeScope())
-            {
-                attention.forward(new AttentionInput(x) { IsCausal = true, Cache = cache }); // prefill
-            }
-
-            using var next = randn([1, 1, options.HiddenSize], generator: new Generator(2));
-            decodeMs = Median(options, () =>
-            {
-                cache.Truncate(length);
-                attention.forward(new AttentionInput(next) { IsCausal = true, Cache = cache });
-            });
-        }
-
-        return (forwardMs, kernelMs, decodeMs, cache.BytesAt(length) / (double)length);
-    }
-
     // The attention operation alone, on given q, k, v (B = 1, causal): what the window variants change. MLA has no
     // comparable stand-alone kernel (its up-projections are part of the method), so it reports none.
-    private static double? MeasureKernel(AttentionConfig config, int length, AttentionBenchmarkOptions options)
+    private static Action? Kernel(AttentionConfig config, Tensor q, Tensor k, Tensor v)
     {
         if (config.Kind == AttentionKind.MultiHeadLatent)
         {
             return null;
         }
 
-        var (heads, kvHeads, d) = (config.NumHeads, config.KeyValueHeads, config.HeadSize);
-        using var noGrad = no_grad();
-        using var q = randn([1, heads, length, d], generator: new Generator(3));
-        using var k = randn([1, kvHeads, length, d], generator: new Generator(4));
-        using var v = randn([1, kvHeads, length, d], generator: new Generator(5));
+        var (length, d) = (q.shape[2], q.shape[3]);
         if (config.Window is not { } window)
         {
-            return Median(options, () => ScaledDotProduct.Fused(q, k, v, causal: true));
+            var (keys, values) = (k.narrow(1, 0, config.KeyValueHeads), v.narrow(1, 0, config.KeyValueHeads));
+            return () => ScaledDotProduct.Fused(q, keys, values, causal: true);
         }
 
-        return Median(options, () =>
+        return () =>
         {
             foreach (var (start, count, w) in WindowSchedule.Runs(window.Windows))
             {
@@ -169,32 +144,106 @@ public static class AttentionBenchmark
                     w,
                     causal: true);
             }
-        });
+        };
     }
 
     private static IKvCache CreateCache(nn.Module<AttentionInput, AttentionOutput> attention, AttentionConfig config, int capacity) => attention switch
     {
         MultiHeadLatentAttention => new LatentKvCache(1, 1, config.Latent!.KeyValueRank, config.Latent.RopeHeadDim, capacity, config.DType),
-        MultiScaleWindowAttention windowed => new SlidingWindowKvCache([windowed.KeyValueWindows], 1, config.HeadSize, headroom: 1, config.DType),
+        MultiScaleWindowAttention windowed => new SlidingWindowKvCache([windowed.KeyValueWindows], 1, config.HeadSize, dtype: config.DType),
         _ => new FullKvCache(1, 1, config.KeyValueHeads, config.HeadSize, capacity, config.DType),
     };
 
-    private static double Median(AttentionBenchmarkOptions options, Action forward)
+    // Repeat r of every subject, then repeat r + 1; medians per subject. Null subjects stay null.
+    private static double?[] Interleaved(AttentionBenchmarkOptions options, List<Action?> subjects)
     {
-        var times = new List<double>();
-        for (var i = 0; i < options.Warmup + options.Repeats; i++)
+        var times = subjects.Select(_ => new List<double>()).ToArray();
+        for (var repeat = 0; repeat < options.Warmup + options.Repeats; repeat++)
         {
-            using var scope = NewDisposeScope();
-            var watch = Stopwatch.StartNew();
-            forward();
-            watch.Stop();
-            if (i >= options.Warmup)
+            for (var i = 0; i < subjects.Count; i++)
             {
-                times.Add(watch.Elapsed.TotalMilliseconds);
+                if (subjects[i] is not { } run)
+                {
+                    continue;
+                }
+
+                using var scope = NewDisposeScope();
+                var watch = Stopwatch.StartNew();
+                run();
+                watch.Stop();
+                if (repeat >= options.Warmup)
+                {
+                    times[i].Add(watch.Elapsed.TotalMilliseconds);
+                }
             }
         }
 
+        return [.. times.Select(t => t.Count == 0 ? (double?)null : Median(t))];
+    }
+
+    private static double Median(List<double> times)
+    {
         times.Sort();
         return times.Count % 2 == 1 ? times[times.Count / 2] : (times[(times.Count / 2) - 1] + times[times.Count / 2]) / 2;
+    }
+
+    // Every variant's module, input, cache (prefilled to the length) and timed actions for one length.
+    private sealed class Subjects : IDisposable
+    {
+        private readonly List<IDisposable> _owned = [];
+        private readonly IDisposable _noGrad = no_grad();
+
+        public Subjects(AttentionBenchmarkOptions options, int length)
+        {
+            var x = Own(randn([1, length, options.HiddenSize], generator: new Generator(1)).DetachFromDisposeScope());
+            var next = Own(randn([1, 1, options.HiddenSize], generator: new Generator(2)).DetachFromDisposeScope());
+            var headDim = options.HiddenSize / options.Heads;
+            var q = Own(randn([1, options.Heads, length, headDim], generator: new Generator(3)).DetachFromDisposeScope());
+            var k = Own(randn([1, options.Heads, length, headDim], generator: new Generator(4)).DetachFromDisposeScope());
+            var v = Own(randn([1, options.Heads, length, headDim], generator: new Generator(5)).DetachFromDisposeScope());
+            foreach (var variant in Variants)
+            {
+                manual_seed(0);
+                var config = ConfigFor(variant, options);
+                var attention = Own(AttentionFactory.Create(config));
+                var cache = Own(CreateCache(attention, config, length + options.Warmup + options.Repeats + 1));
+                if (options.Decode)
+                {
+                    using var prefill = NewDisposeScope();
+                    attention.forward(new AttentionInput(x) { IsCausal = true, Cache = cache });
+                }
+
+                Forwards.Add(() => attention.forward(new AttentionInput(x) { IsCausal = true }));
+                Kernels.Add(Kernel(config, q, k, v));
+                // each timed decode step appends one token: the context grows from T to T + repeats, a negligible drift
+                Decodes.Add(() => attention.forward(new AttentionInput(next) { IsCausal = true, Cache = cache }));
+                Caches.Add(cache);
+            }
+        }
+
+        public List<Action?> Forwards { get; } = [];
+
+        public List<Action?> Kernels { get; } = [];
+
+        public List<Action?> Decodes { get; } = [];
+
+        public List<IKvCache> Caches { get; } = [];
+
+        public void Dispose()
+        {
+            foreach (var item in _owned)
+            {
+                item.Dispose();
+            }
+
+            _noGrad.Dispose();
+        }
+
+        private T Own<T>(T item)
+            where T : IDisposable
+        {
+            _owned.Add(item);
+            return item;
+        }
     }
 }
