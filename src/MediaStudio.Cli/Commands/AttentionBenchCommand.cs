@@ -55,6 +55,11 @@ internal static class AttentionBenchCommand
                 }));
                 task.Value = task.MaxValue;
             });
+            if (Console.IsOutputRedirected)
+            {
+                AnsiConsole.Profile.Width = 160; // a log file is not an 80-column terminal; keep rows on one line
+            }
+
             AnsiConsole.Write(Render(results, options, parse.GetValue(threads)));
             return 0;
         });
