@@ -141,7 +141,17 @@ public static class WindowedAttention
         var kt = Bands2D(nn.functional.pad(k.view(n, height, width, d), keyPad), b, band);  // (N, tiles, band², d)
         var vt = Bands2D(nn.functional.pad(v.view(n, height, width, dv), keyPad), b, band); // (N, tiles, band², dv)
         var mask = BandMask2D(tilesY, tilesX, b, band, reach, window, height, width, q.device); // (tiles, b², band²)
-        var y = ScaledDotProduct.Fused(qt, kt, vt, mask: mask);                                // (N, tiles, b², dv)
+        // Tiles away from the border share one (b², band²) mask, so they run in one fused call with that mask
+        // broadcast; the border tiles, whose bands hold padding, are redone with their exact masks and copied in.
+        var uniform = mask[tilesY / 2 * tilesX + tilesX / 2];                                   // (b², band²) a central tile
+        var border = mask.ne(uniform.unsqueeze(0)).flatten(1).any(1).nonzero().squeeze(1);      // (E) tiles needing their own mask
+        var y = ScaledDotProduct.Fused(qt, kt, vt, mask: uniform);                              // (N, tiles, b², dv)
+        if (border.shape[0] > 0)
+        {
+            var exact = ScaledDotProduct.Fused(qt.index_select(1, border), kt.index_select(1, border), vt.index_select(1, border), mask: mask.index_select(0, border));
+            y = y.index_copy(1, border, exact);                                                  // out of place: autograd-safe
+        }
+
         y = y.view(n, tilesY, tilesX, b, b, dv).permute(0, 1, 3, 2, 4, 5).reshape(n, tilesY * b, tilesX * b, dv);
         return y.narrow(1, 0, height).narrow(2, 0, width).reshape(n, (long)height * width, dv).MoveToOuterDisposeScope();
     }
