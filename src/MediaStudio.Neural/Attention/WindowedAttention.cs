@@ -8,7 +8,10 @@ namespace MediaStudio.Neural.Attention;
 /// Windows count reach: causal 1-D lets query i see keys j with 0 ≤ i − j &lt; w (w keys including itself);
 /// bidirectional 1-D lets |i − j| &lt; w; 2-D lets |Δy| &lt; w and |Δx| &lt; w. So w ≥ the sequence length is full attention.
 /// 1-D: queries are cut into blocks of b; each block attends to a contiguous key band of b + (w − 1) keys (causal)
-/// or b + 2(w − 1) (bidirectional), and a (blocks, b, band) mask trims the band to the exact window. Cost O(T·(b + w)·d) instead of O(T²·d). 2-D does the same with b×b tiles and (b + 2(w − 1))² key bands.
+/// or b + 2(w − 1) (bidirectional), and a (blocks, b, band) mask trims the band to the exact window. Cost
+/// O(T·(b + w)·d) instead of O(T²·d). 2-D does the same with b×b tiles and (b + 2(w − 1))² key bands: O(H·W·(b + 2w)²·d).
+/// Blocks away from the sequence ends share one mask and run as a single fused call; only the edge blocks carry their own.
+/// A few queries (decoding) take one dense call over the at most w − 1 + T keys still in reach.
 /// With a prefix of cached keys (causal only), the T queries are the last T of the S key positions.
 /// </remarks>
 public static class WindowedAttention
