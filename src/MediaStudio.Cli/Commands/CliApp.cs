@@ -9,5 +9,6 @@ public static class CliApp
     {
         ServeCommand.Create(),
         WorkerCommand.Create(),
+        BenchCommand.Create(),
     };
 }
