@@ -5,6 +5,7 @@ using MediaStudio.Core.Hosting;
 using MediaStudio.Jobs.Diagnostics;
 using MediaStudio.Jobs.Execution;
 using MediaStudio.Jobs.Hosting;
+using MediaStudio.Jobs.Models;
 using MediaStudio.Neural.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,6 +41,8 @@ public static class JobsServiceCollectionExtensions
                     QueuePollInterval = queue.PollInterval,
                     InvisibilityTimeout = queue.InvisibilityTimeout,
                     UseSlidingInvisibilityTimeout = true,
+                    // LISTEN/NOTIFY wakes an idle worker at once instead of at the next poll
+                    EnableLongPolling = true,
                     PrepareSchemaIfNecessary = true,
                 }),
             _ => throw new StudioConfigurationException(
@@ -53,6 +56,10 @@ public static class JobsServiceCollectionExtensions
                 .UseRecommendedSerializerSettings();
             useStorage(hangfire);
         });
+
+        // models: loaded once per process, shared by jobs, evicted least-recently-used over the budget
+        services.AddOptions<ModelRegistryOptions>().BindConfiguration(ModelRegistryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ModelRegistry>();
 
         // execution: the runner, its handlers and the submission service
         var worker = new WorkerIdentity($"{Environment.MachineName}/{queue.WorkerName}");

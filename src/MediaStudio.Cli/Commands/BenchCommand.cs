@@ -8,5 +8,6 @@ internal static class BenchCommand
     public static Command Create() => new("bench", "Measure performance; every figure is a ratio to a baseline measured in the same run.")
     {
         AttentionBenchCommand.Create(),
+        JobsBenchCommand.Create(),
     };
 }

@@ -44,10 +44,11 @@ public static class JobsApi
             query = query.Where(j => j.Status == wanted);
         }
 
-        var page = await query.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
-            .Skip(Math.Max(skip ?? 0, 0)).Take(Math.Clamp(take ?? 100, 1, 10_000)).ToListAsync(cancellationToken);
-        var ids = page.Select(j => j.Id).ToList();
-        var outputs = (await db.Assets.AsNoTracking().Where(a => a.SourceJobId != null && ids.Contains(a.SourceJobId.Value)).ToListAsync(cancellationToken))
+        var pageQuery = query.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
+            .Skip(Math.Max(skip ?? 0, 0)).Take(Math.Clamp(take ?? 100, 1, 10_000));
+        var page = await pageQuery.ToListAsync(cancellationToken);
+        // a sub-query rather than a list of 10,000 ids: both engines then use the (source job, slot) index
+        var outputs = (await db.Assets.AsNoTracking().Where(a => pageQuery.Select(j => (Guid?)j.Id).Contains(a.SourceJobId)).ToListAsync(cancellationToken))
             .ToLookup(a => a.SourceJobId!.Value);
         return TypedResults.Ok(page.Select(j => JobResponse.From(j, outputs[j.Id].ToList())).ToList());
     }
