@@ -40,6 +40,7 @@ public static class CoreServiceCollectionExtensions
 
         services.AddSingleton<IBlobStore, FileBlobStore>();
         services.AddScoped<JobStore>();
+        services.AddScoped<QueueControl>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHealthChecks().AddDbContextCheck<StudioDbContext>("database");
         return services;

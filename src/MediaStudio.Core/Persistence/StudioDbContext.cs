@@ -13,6 +13,8 @@ public abstract class StudioDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<AssetRecord> Assets => Set<AssetRecord>();
 
+    public DbSet<QueueState> QueueStates => Set<QueueState>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var job = modelBuilder.Entity<JobRecord>();
@@ -40,6 +42,12 @@ public abstract class StudioDbContext(DbContextOptions options) : DbContext(opti
         asset.HasIndex(a => new { a.OwnerId, a.CreatedAt });
         // one output per (job, slot): a re-run after a killed worker cannot publish a second copy
         asset.HasIndex(a => new { a.SourceJobId, a.Slot }).IsUnique();
+
+        var queue = modelBuilder.Entity<QueueState>();
+        queue.ToTable("queue_state");
+        queue.HasKey(q => q.Id);
+        queue.Property(q => q.Id).ValueGeneratedNever();
+        queue.Property(q => q.Reason).HasMaxLength(256);
 
         // SQLite cannot order or compare DateTimeOffset; store UTC ticks there, native timestamptz elsewhere
         if (Database.IsSqlite())

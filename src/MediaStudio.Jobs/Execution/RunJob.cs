@@ -28,6 +28,15 @@ public sealed partial class RunJob(
     {
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
+        if ((await scope.ServiceProvider.GetRequiredService<QueueControl>().GetAsync(cancellationToken)).Paused)
+        {
+            // paused: keep the ticket, look again later; running jobs are not affected
+            var kind = (await store.FindAsync(jobId, cancellationToken))?.Kind;
+            var waitQueue = handlers.FirstOrDefault(h => h.Kind == kind)?.Queue ?? Queues.Default;
+            hangfire.Schedule<RunJob>(waitQueue, run => run.RunAsync(jobId, CancellationToken.None), queue.Value.PausedRecheckInterval);
+            return;
+        }
+
         // each attempt has its own name, so two threads of one process can never both own a row
         var attemptName = $"{worker.Name}#{Guid.NewGuid():N}";
         var claim = await store.TryStartAsync(jobId, attemptName, queue.Value.StaleAfter, cancellationToken);

@@ -51,6 +51,15 @@ public sealed class QueueOptions
     /// the first one stop at its next progress report.</remarks>
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Gets or sets a value indicating whether the queue starts paused when this worker finds jobs it left
+    /// running, i.e. after an unclean shutdown, so a person can look before a crashing job runs again.</summary>
+    /// <remarks>Defaults to false.</remarks>
+    public bool StartPausedAfterCrash { get; set; }
+
+    /// <summary>Gets or sets how often a paused queue is checked again by the jobs waiting on it.</summary>
+    /// <remarks>Defaults to 5 seconds: jobs start at most this long after a resume.</remarks>
+    public TimeSpan PausedRecheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Gets or sets how often a running attempt proves it is alive.</summary>
     /// <remarks>Defaults to 5 seconds.</remarks>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);

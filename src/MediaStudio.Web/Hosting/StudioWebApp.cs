@@ -67,6 +67,7 @@ public static class StudioWebApp
         app.MapScalarApiReference();
         app.MapJobsApi();
         app.MapAssetsApi();
+        app.MapQueueApi();
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

@@ -26,7 +26,7 @@ public sealed class RunJobTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _host = StudioHost.Build(
-            new Dictionary<string, string?> { ["MediaStudio:Storage:DataPath"] = _data },
+            new Dictionary<string, string?> { ["MediaStudio:Storage:DataPath"] = _data, ["MediaStudio:Queue:PausedRecheckInterval"] = "00:00:00.500" },
             services => services.AddSingleton<IJobHandler, StepsHandler>());
         await _host.StartAsync(Ct);
     }
@@ -111,6 +111,21 @@ public sealed class RunJobTests : IAsyncLifetime
         Assert.True(accepted);
         Assert.Equal(JobStatus.Succeeded, final.Status);
         Assert.Single(await OutputsAsync(job.Id));
+    }
+
+    [Fact]
+    public async Task Pause_QueuedJob_WaitsUntilResumedThenRuns()
+    {
+        await InScopeAsync(async s => { await s.GetRequiredService<QueueControl>().PauseAsync("paused by you", Ct); return 0; });
+        var job = await SubmitAsync(new StepsSpec("paused", Steps: 1, StepMilliseconds: 1));
+
+        await Task.Delay(2000, Ct); // several recheck intervals with idle workers
+        var whilePaused = await InScopeAsync(s => s.GetRequiredService<JobStore>().FindAsync(job.Id, Ct));
+        await InScopeAsync(async s => { await s.GetRequiredService<QueueControl>().ResumeAsync(Ct); return 0; });
+        var final = await WaitFinalAsync(job.Id);
+
+        Assert.Equal(JobStatus.Queued, whilePaused!.Status);
+        Assert.Equal(JobStatus.Succeeded, final.Status);
     }
 
     [Theory]

@@ -89,6 +89,19 @@ public sealed class JobsApiTests(StudioServer server) : IClassFixture<StudioServ
         Assert.Empty(final.Outputs);
     }
 
+    [Fact]
+    public async Task PauseAndResume_OverTheApi_ReportTheQueueState()
+    {
+        using var pause = await server.Http.PostAsync(new Uri("/api/queue/pause", UriKind.Relative), null, Ct);
+        var paused = await pause.Content.ReadFromJsonAsync<QueueStateResponse>(Json, Ct);
+        using var resume = await server.Http.PostAsync(new Uri("/api/queue/resume", UriKind.Relative), null, Ct);
+        var resumed = await resume.Content.ReadFromJsonAsync<QueueStateResponse>(Json, Ct);
+
+        Assert.True(paused!.Paused);
+        Assert.Equal("paused by you", paused.Reason);
+        Assert.False(resumed!.Paused);
+    }
+
     [Theory]
     [InlineData("/api/assets/00000000-0000-0000-0000-000000000001/content")]
     [InlineData("/api/assets/..%2F..%2Fetc%2Fpasswd/content")]
@@ -109,6 +122,7 @@ public sealed class JobsApiTests(StudioServer server) : IClassFixture<StudioServ
         Assert.Contains("/api/jobs", paths);
         Assert.Contains("/api/jobs/{id}/cancel", paths);
         Assert.Contains("/api/assets/{id}/content", paths);
+        Assert.Contains("/api/queue/pause", paths);
     }
 
     private Task<HttpResponseMessage> SubmitAsync(StepsSpec spec) =>

@@ -171,6 +171,26 @@ namespace MediaStudio.Core.Persistence.Migrations.PostgreSql
 
                     b.ToTable("jobs", (string)null);
                 });
+
+            modelBuilder.Entity("MediaStudio.Core.Jobs.QueueState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("queue_state", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -166,6 +166,26 @@ namespace MediaStudio.Core.Persistence.Migrations.Sqlite
 
                     b.ToTable("jobs", (string)null);
                 });
+
+            modelBuilder.Entity("MediaStudio.Core.Jobs.QueueState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChangedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("queue_state", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
