@@ -38,51 +38,19 @@ public sealed class StudioProcess : IAsyncDisposable
     /// <summary>Starts the app in <paramref name="appDirectory"/>; extra arguments and environment override the defaults.</summary>
     public static StudioProcess Start(string appDirectory, IEnumerable<string>? arguments = null, IDictionary<string, string>? environment = null, int? port = null)
     {
-        var dll = Path.Combine(appDirectory, "MediaStudio.Web.dll");
-        Assert.True(File.Exists(dll), $"no app at {dll}");
         var data = Directory.CreateTempSubdirectory("mediastudio-e2e-").FullName;
         var address = new Uri($"http://127.0.0.1:{port ?? FreePort()}");
-
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = data,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var argument in new[] { "--urls", address.ToString().TrimEnd('/'), "--MediaStudio:Storage:DataPath", data }.Concat(arguments ?? []))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        return new StudioProcess(Process.Start(start)!, address, data);
+        string[] defaults = ["--urls", address.ToString().TrimEnd('/'), "--MediaStudio:Storage:DataPath", data];
+        var process = Launch(Path.Combine(appDirectory, "MediaStudio.Web.dll"), defaults.Concat(arguments ?? []), environment, data);
+        return new StudioProcess(process, address, data);
     }
 
     /// <summary>Starts <c>mediastudio</c> (the CLI build output) with the given arguments, e.g. a worker.</summary>
     public static StudioProcess StartCli(IEnumerable<string> arguments)
     {
-        var dll = Path.Combine(AppLocations.CliBuilt(), "mediastudio.dll");
         var data = Directory.CreateTempSubdirectory("mediastudio-cli-").FullName;
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = data,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return new StudioProcess(Process.Start(start)!, new Uri("http://127.0.0.1:1"), data);
+        var process = Launch(Path.Combine(AppLocations.CliBuilt(), "mediastudio.dll"), arguments, environment: null, data);
+        return new StudioProcess(process, new Uri("http://127.0.0.1:1"), data);
     }
 
     /// <summary>Kills the process with SIGKILL: no shutdown code runs, as when the machine loses power or the OOM killer strikes.</summary>
@@ -153,6 +121,30 @@ public sealed class StudioProcess : IAsyncDisposable
 
         _process.Dispose();
         Directory.Delete(DataPath, recursive: true);
+    }
+
+    private static Process Launch(string dll, IEnumerable<string> arguments, IDictionary<string, string>? environment, string workingDirectory)
+    {
+        Assert.True(File.Exists(dll), $"no app at {dll}");
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        return Process.Start(start)!;
     }
 
     private static string DotnetHost() =>

@@ -57,11 +57,26 @@ namespace MediaStudio.Core.Persistence.Migrations.Sqlite
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     StartedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     FinishedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    HeartbeatAt = table.Column<long>(type: "INTEGER", nullable: true),
                     UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_jobs", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "queue_state",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    Paused = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    ChangedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_queue_state", x => x.Id);
                 });
 
             migrationBuilder.CreateIndex(
@@ -99,6 +114,9 @@ namespace MediaStudio.Core.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "jobs");
+
+            migrationBuilder.DropTable(
+                name: "queue_state");
         }
     }
 }

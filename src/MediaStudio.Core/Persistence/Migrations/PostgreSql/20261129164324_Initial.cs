@@ -57,11 +57,26 @@ namespace MediaStudio.Core.Persistence.Migrations.PostgreSql
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     FinishedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    HeartbeatAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_jobs", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "queue_state",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    Paused = table.Column<bool>(type: "boolean", nullable: false),
+                    Reason = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ChangedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_queue_state", x => x.Id);
                 });
 
             migrationBuilder.CreateIndex(
@@ -99,6 +114,9 @@ namespace MediaStudio.Core.Persistence.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "jobs");
+
+            migrationBuilder.DropTable(
+                name: "queue_state");
         }
     }
 }

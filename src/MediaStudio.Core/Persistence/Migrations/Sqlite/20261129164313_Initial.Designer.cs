@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace MediaStudio.Core.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteStudioDbContext))]
-    [Migration("20261129161759_Heartbeat")]
-    partial class Heartbeat
+    [Migration("20261129164313_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -168,6 +168,26 @@ namespace MediaStudio.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("Status", "Position");
 
                     b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("MediaStudio.Core.Jobs.QueueState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChangedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("queue_state", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MediaStudio.Core.Persistence.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgresStudioDbContext))]
-    [Migration("20261129155246_Initial")]
+    [Migration("20261129164324_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -116,6 +116,9 @@ namespace MediaStudio.Core.Persistence.Migrations.PostgreSql
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -170,6 +173,26 @@ namespace MediaStudio.Core.Persistence.Migrations.PostgreSql
                     b.HasIndex("Status", "Position");
 
                     b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("MediaStudio.Core.Jobs.QueueState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("queue_state", (string)null);
                 });
 #pragma warning restore 612, 618
         }
