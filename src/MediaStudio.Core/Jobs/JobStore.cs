@@ -103,6 +103,79 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
             : JobClaim.NothingToDo;
     }
 
+    /// <summary>Claims the most urgent startable job among <paramref name="kinds"/> for <paramref name="worker"/>: the lowest
+    /// <see cref="JobRecord.Position"/> among queued, interrupted and dead-running jobs. Any Hangfire ticket of a queue
+    /// may run any of its jobs, which is what lets a person reorder the queue.</summary>
+    /// <param name="ticket">The job whose Hangfire job is running; when nothing else is startable, it is watched if busy.</param>
+    /// <param name="kinds">The job kinds served by the ticket's queue.</param>
+    /// <param name="worker">The attempt's unique name.</param>
+    /// <param name="staleAfter">How old a running attempt's heartbeat must be before that attempt counts as dead.</param>
+    /// <param name="cancellationToken">Cancels the claim.</param>
+    public async Task<JobClaim> TryStartNextAsync(Guid ticket, IReadOnlyCollection<string> kinds, string worker, TimeSpan staleAfter, CancellationToken cancellationToken)
+    {
+        // a few rounds: another worker may win the race for a candidate
+        for (var round = 0; round < 5; round++)
+        {
+            var staleBefore = clock.GetUtcNow() - staleAfter;
+            var candidate = await db.Jobs.AsNoTracking()
+                .Where(j => kinds.Contains(j.Kind) && !j.CancelRequested
+                    && (j.Status == JobStatus.Queued || j.Status == JobStatus.Interrupted
+                        || (j.Status == JobStatus.Running && (j.HeartbeatAt == null || j.HeartbeatAt < staleBefore))))
+                .OrderBy(j => j.Position).ThenBy(j => j.CreatedAt)
+                .Select(j => (Guid?)j.Id)
+                .FirstOrDefaultAsync(cancellationToken);
+            if (candidate is not { } id)
+            {
+                break;
+            }
+
+            var claim = await TryStartAsync(id, worker, staleAfter, cancellationToken);
+            if (claim.Outcome == JobClaimOutcome.Claimed)
+            {
+                return claim;
+            }
+        }
+
+        // nothing startable: report the ticket's own job, so a live run elsewhere keeps a watcher
+        return await TryStartAsync(ticket, worker, staleAfter, cancellationToken);
+    }
+
+    /// <summary>Moves a queued job within the queue.</summary>
+    /// <returns>False when the job is not queued.</returns>
+    public async Task<bool> MoveAsync(Guid id, QueueMove move, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var job = await db.Jobs.SingleOrDefaultAsync(j => j.Id == id && j.Status == JobStatus.Queued, cancellationToken);
+        if (job is null)
+        {
+            return false;
+        }
+
+        var queued = db.Jobs.Where(j => j.Status == JobStatus.Queued && j.Id != id);
+        var neighbour = move switch
+        {
+            QueueMove.Up => await queued.Where(j => j.Position < job.Position).OrderByDescending(j => j.Position).FirstOrDefaultAsync(cancellationToken),
+            QueueMove.Down => await queued.Where(j => j.Position > job.Position).OrderBy(j => j.Position).FirstOrDefaultAsync(cancellationToken),
+            _ => null,
+        };
+        if (move == QueueMove.Top)
+        {
+            var first = await db.Jobs.Where(j => j.Id != id).MinAsync(j => (long?)j.Position, cancellationToken) ?? job.Position;
+            job.Position = Math.Min(job.Position, first - 1);
+        }
+        else if (neighbour is not null)
+        {
+            (job.Position, neighbour.Position) = (neighbour.Position, job.Position);
+            neighbour.UpdatedAt = clock.GetUtcNow();
+        }
+
+        job.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        return true;
+    }
+
     /// <summary>Proves the attempt is alive.</summary>
     /// <returns>False when the attempt no longer owns the job or a cancel was requested: the worker should stop.</returns>
     public async Task<bool> HeartbeatAsync(Guid id, string worker, CancellationToken cancellationToken)

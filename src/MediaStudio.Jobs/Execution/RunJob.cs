@@ -23,29 +23,29 @@ public sealed partial class RunJob(
     TimeProvider clock,
     ILogger<RunJob> logger)
 {
-    [JobDisplayName("studio job {0}")]
-    public async Task RunAsync(Guid jobId, CancellationToken cancellationToken)
+    [JobDisplayName("studio queue ticket {0}")]
+    public async Task RunAsync(Guid ticketId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
+        var ticketKind = (await store.FindAsync(ticketId, cancellationToken))?.Kind;
+        var ticketQueue = handlers.FirstOrDefault(h => h.Kind == ticketKind)?.Queue ?? Queues.Default;
         if ((await scope.ServiceProvider.GetRequiredService<QueueControl>().GetAsync(cancellationToken)).Paused)
         {
             // paused: keep the ticket, look again later; running jobs are not affected
-            var kind = (await store.FindAsync(jobId, cancellationToken))?.Kind;
-            var waitQueue = handlers.FirstOrDefault(h => h.Kind == kind)?.Queue ?? Queues.Default;
-            hangfire.Schedule<RunJob>(waitQueue, run => run.RunAsync(jobId, CancellationToken.None), queue.Value.PausedRecheckInterval);
+            hangfire.Schedule<RunJob>(ticketQueue, run => run.RunAsync(ticketId, CancellationToken.None), queue.Value.PausedRecheckInterval);
             return;
         }
 
         // each attempt has its own name, so two threads of one process can never both own a row
         var attemptName = $"{worker.Name}#{Guid.NewGuid():N}";
-        var claim = await store.TryStartAsync(jobId, attemptName, queue.Value.StaleAfter, cancellationToken);
+        var kinds = handlers.Where(h => h.Queue == ticketQueue).Select(h => h.Kind).ToList();
+        var claim = await store.TryStartNextAsync(ticketId, kinds, attemptName, queue.Value.StaleAfter, cancellationToken);
         if (claim is { Outcome: JobClaimOutcome.BusyElsewhere, Job: { } busy })
         {
             // Hangfire handed us a job a live attempt still runs (SQLite cannot extend its invisibility timeout):
             // look again once that attempt's heartbeat could have gone stale, in case its worker dies
-            var queueName = handlers.FirstOrDefault(h => h.Kind == busy.Kind)?.Queue ?? Queues.Default;
-            hangfire.Schedule<RunJob>(queueName, run => run.RunAsync(jobId, CancellationToken.None), queue.Value.StaleAfter);
+            hangfire.Schedule<RunJob>(ticketQueue, run => run.RunAsync(busy.Id, CancellationToken.None), queue.Value.StaleAfter);
             return;
         }
 
@@ -54,6 +54,8 @@ public sealed partial class RunJob(
             return; // finished, cancelled or quarantined already: nothing to do
         }
 
+        // the ticket runs the most urgent startable job of its queue, which need not be its own
+        var jobId = job.Id;
         var handler = handlers.FirstOrDefault(h => h.Kind == job.Kind);
         if (handler is null)
         {

@@ -17,6 +17,7 @@ public static class JobsApi
         jobs.MapGet("/", ListAsync).WithName("ListJobs").WithSummary("List jobs, newest first.");
         jobs.MapGet("/{id:guid}", GetAsync).WithName("GetJob").WithSummary("A job with its progress and outputs.");
         jobs.MapPost("/{id:guid}/cancel", CancelAsync).WithName("CancelJob").WithSummary("Cancel a queued job now, a running one within a step.");
+        jobs.MapPost("/{id:guid}/move", MoveAsync).WithName("MoveJob").WithSummary("Move a queued job: to=top, up or down.");
         jobs.MapPost("/{id:guid}/retry", RetryAsync).WithName("RetryJob").WithSummary("Queue a failed, cancelled or interrupted job again.");
         return app;
     }
@@ -89,6 +90,19 @@ public static class JobsApi
         return await jobs.RetryAsync(id, cancellationToken)
             ? TypedResults.Accepted($"/api/jobs/{id}")
             : TypedResults.Conflict("only a failed, cancelled or interrupted job can be retried");
+    }
+
+    private static async Task<Results<Ok, NotFound, Conflict<string>>> MoveAsync(
+        Guid id, QueueMove to, JobStore store, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is not { OwnerId: Owner.Local })
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await store.MoveAsync(id, to, cancellationToken)
+            ? TypedResults.Ok()
+            : TypedResults.Conflict("only a queued job can be moved");
     }
 
     // "steps: must be between 1 and 200; prompt: too long" -> { steps: [...], prompt: [...] }

@@ -180,4 +180,24 @@ public sealed class JobStoreTests
         Assert.True(final.Position > later.Position);
         Assert.False(await WithStoreAsync(db, store => store.RetryAsync(later.Id, Ct))); // a queued job has nothing to retry
     }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task MoveAsync_TopUpDown_ReordersQueuedJobsAndNextStartFollowsTheOrder(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider, Ct);
+        var a = await CreateAsync(db);
+        var b = await CreateAsync(db);
+        var c = await CreateAsync(db);
+
+        await WithStoreAsync(db, store => store.MoveAsync(c.Id, QueueMove.Top, Ct)); // c a b
+        await WithStoreAsync(db, store => store.MoveAsync(a.Id, QueueMove.Down, Ct)); // c b a
+        var order = (await WithStoreAsync(db, store => store.ListAsync(Owner.Local, JobStatus.Queued, 0, 10, Ct))).OrderBy(j => j.Position).Select(j => j.Id);
+        var next = await WithStoreAsync(db, store => store.TryStartNextAsync(a.Id, ["text-to-image"], "worker-a#1", StaleAfter, Ct));
+        var movedRunning = await WithStoreAsync(db, store => store.MoveAsync(c.Id, QueueMove.Down, Ct));
+
+        Assert.Equal([c.Id, b.Id, a.Id], order);
+        Assert.Equal(c.Id, next.Job!.Id); // a's ticket runs the head of the queue
+        Assert.False(movedRunning);
+    }
 }

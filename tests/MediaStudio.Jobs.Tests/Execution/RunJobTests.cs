@@ -128,6 +128,23 @@ public sealed class RunJobTests : IAsyncLifetime
         Assert.Equal(JobStatus.Succeeded, final.Status);
     }
 
+    [Fact]
+    public async Task Move_QueuedJobToTop_RunsBeforeEarlierJobs()
+    {
+        await InScopeAsync(async s => { await s.GetRequiredService<QueueControl>().PauseAsync("paused by you", Ct); return 0; });
+        var a = await SubmitAsync(new StepsSpec("order-a", Steps: 1, StepMilliseconds: 50));
+        var b = await SubmitAsync(new StepsSpec("order-b", Steps: 1, StepMilliseconds: 50));
+        var c = await SubmitAsync(new StepsSpec("order-c", Steps: 1, StepMilliseconds: 50));
+
+        await InScopeAsync(s => s.GetRequiredService<JobStore>().MoveAsync(c.Id, QueueMove.Top, Ct));
+        await InScopeAsync(async s => { await s.GetRequiredService<QueueControl>().ResumeAsync(Ct); return 0; });
+        var finals = new[] { await WaitFinalAsync(a.Id), await WaitFinalAsync(b.Id), await WaitFinalAsync(c.Id) };
+
+        Assert.All(finals, j => Assert.Equal(JobStatus.Succeeded, j.Status));
+        // one render worker: start order is queue order
+        Assert.Equal([c.Id, a.Id, b.Id], finals.OrderBy(j => j.StartedAt).Select(j => j.Id));
+    }
+
     [Theory]
     [InlineData("test-steps", """{"key":"x","steps":0,"stepMilliseconds":1}""", "steps: must be between 1 and 1000")]
     [InlineData("paint", "{}", "kind: unknown job kind 'paint'")]

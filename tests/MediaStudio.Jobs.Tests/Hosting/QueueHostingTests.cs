@@ -52,7 +52,7 @@ public sealed class QueueHostingTests : IDisposable
     [Fact]
     public async Task AddJobs_PostgreSqlStorage_SharedQueueRunsEnqueuedJob()
     {
-        var connection = TestPostgres.ConnectionString();
+        var connection = await TestPostgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
         using var host = StudioHost.Build(new Dictionary<string, string?>
         {
             ["MediaStudio:Storage:DataPath"] = _data,
@@ -74,7 +74,7 @@ public sealed class QueueHostingTests : IDisposable
     [Fact]
     public async Task AddCore_PostgreSql_CreatesSchemaAndRoundTripsJobRow()
     {
-        var connection = TestPostgres.ConnectionString();
+        var connection = await TestPostgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
         using var host = StudioHost.Build(new Dictionary<string, string?>
         {
             ["MediaStudio:Storage:DataPath"] = _data,
