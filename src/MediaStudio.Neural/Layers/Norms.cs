@@ -20,4 +20,25 @@ public static class Norms
 
         return norm;
     }
+
+    /// <summary>Creates a LayerNorm over the last dimension with weight 1 and bias 0 set explicitly.</summary>
+    /// <remarks>TorchSharp's LayerNorm initialises correctly today; setting the affine parameters here keeps every
+    /// norm in the studio on one well-defined path.</remarks>
+    public static LayerNorm LayerNorm(long dim, double eps = 1e-5, bool elementwiseAffine = true, ScalarType? dtype = null)
+    {
+        var norm = nn.LayerNorm(dim, eps, elementwiseAffine, dtype: dtype);
+        if (elementwiseAffine)
+        {
+            using (no_grad())
+            {
+                norm.weight!.fill_(1.0);
+                norm.bias?.zero_();
+            }
+        }
+
+        return norm;
+    }
+
+    /// <summary>Creates an RMSNorm over the last dimension with weight 1.</summary>
+    public static RmsNorm RmsNorm(long dim, double eps = 1e-6, ScalarType? dtype = null) => new(dim, eps, dtype);
 }
