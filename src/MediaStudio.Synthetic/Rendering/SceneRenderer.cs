@@ -61,14 +61,16 @@ public static class SceneRenderer
                 {
                     var k = Math.PI / style.Period;
                     var v = Math.Sin(((ux * cos) + (uy * sin)) * k);
-                    return Math.Clamp(0.5 + (v / k), 0, 1);
+
+                    // a two-pixel ramp between bands: sharp to the eye, and smooth enough to warp with sub-pixel flow
+                    return Math.Clamp(0.5 + (v / (2 * k)), 0, 1);
                 }
 
             case BackgroundKind.Checker:
                 {
                     var k = Math.PI / style.Period;
                     var v = Math.Sin(ux * k) * Math.Sin(uy * k);
-                    return Math.Clamp(0.5 + (v / k), 0, 1);
+                    return Math.Clamp(0.5 + (v / (2 * k)), 0, 1);
                 }
 
             case BackgroundKind.Noise:
