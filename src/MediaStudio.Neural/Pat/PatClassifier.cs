@@ -1,3 +1,4 @@
+using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,6 +23,14 @@ public sealed class PatClassifier : nn.Module<Tensor, Tensor>
 
     /// <summary>Gets the encoder, for feature extraction or a different head.</summary>
     public PatEncoder Encoder => encoder;
+
+    /// <summary>Loads a PatClassifier from a model folder (config.json, model.safetensors, SHA256SUMS), strictly.</summary>
+    /// <param name="folder">Model folder written by <see cref="ModelFolder.Save"/>.</param>
+    /// <param name="device">Target device; CPU when null.</param>
+    /// <param name="dtype">Target floating dtype; float32 when null.</param>
+    /// <returns>The loaded model in eval mode.</returns>
+    public static PatClassifier FromPretrained(string folder, Device? device = null, ScalarType? dtype = null) =>
+        ModelFolder.FromPretrained<PatClassifier, PatNetConfig>(folder, config => new PatClassifier(config), device, dtype);
 
     /// <summary>Creates a classifier with the paper's initialisation (truncated normal, std 0.02, zero biases).</summary>
     /// <param name="config">Network config.</param>

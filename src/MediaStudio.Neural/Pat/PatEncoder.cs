@@ -1,3 +1,4 @@
+using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -51,6 +52,14 @@ public sealed class PatEncoder : nn.Module<Tensor, PatEncoderOutput>
 
     /// <summary>Gets the config the encoder was built from.</summary>
     public PatNetConfig Config { get; }
+
+    /// <summary>Loads a PatEncoder from a model folder (config.json, model.safetensors, SHA256SUMS), strictly.</summary>
+    /// <param name="folder">Model folder written by <see cref="ModelFolder.Save"/>.</param>
+    /// <param name="device">Target device; CPU when null.</param>
+    /// <param name="dtype">Target floating dtype; float32 when null.</param>
+    /// <returns>The loaded model in eval mode.</returns>
+    public static PatEncoder FromPretrained(string folder, Device? device = null, ScalarType? dtype = null) =>
+        ModelFolder.FromPretrained<PatEncoder, PatNetConfig>(folder, config => new PatEncoder(config), device, dtype);
 
     /// <summary>Creates an encoder with the paper's initialisation (truncated normal, std 0.02, zero biases).</summary>
     /// <param name="config">Network config.</param>

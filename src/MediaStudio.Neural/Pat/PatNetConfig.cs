@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using MediaStudio.Neural.Checkpoints;
 
 namespace MediaStudio.Neural.Pat;
 
@@ -8,7 +9,7 @@ namespace MediaStudio.Neural.Pat;
 /// PAT_ch (or the FasterNet PConv when <see cref="ChannelAttention"/> is off); the last stage uses PAT_sf
 /// (or PConv when <see cref="SelfAttention"/> is off). Defaults to the CIFAR-size config (E = 32, depths 1-2-8-2, GELU).
 /// </remarks>
-public sealed record PatNetConfig
+public sealed record PatNetConfig : IModelConfig
 {
     /// <summary>Input image channels. Defaults to 3.</summary>
     [JsonPropertyName("in_channels")]
