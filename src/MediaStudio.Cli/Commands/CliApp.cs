@@ -8,5 +8,7 @@ public static class CliApp
     public static RootCommand Build() => new("MediaStudio: a self-hosted generative media studio.")
     {
         ServeCommand.Create(),
+        TrainCommand.Create(),
+        EvalCommand.Create(),
     };
 }
