@@ -10,5 +10,6 @@ public static class CliApp
         ServeCommand.Create(),
         TrainCommand.Create(),
         EvalCommand.Create(),
+        DatasetCommand.Create(),
     };
 }

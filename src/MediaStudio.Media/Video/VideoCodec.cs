@@ -33,10 +33,14 @@ public sealed class VideoCodec
         };
     }
 
-    /// <summary>Encodes frames of equal size to an H.264 mp4 (yuv420p, near-lossless CRF).</summary>
-    /// <remarks>Width and height must be even, which yuv420p requires. Defaults to CRF 12.</remarks>
+    /// <summary>Encodes frames of equal size to an H.264 mp4 (near-lossless CRF).</summary>
+    /// <remarks>
+    /// Defaults to CRF 12 and yuv420p, which every player accepts and which needs even sides. With
+    /// <paramref name="fullChroma"/> the video is yuv444p (High 4:4:4): no chroma subsampling, so small saturated
+    /// objects keep their colours, as ground-truth clips need.
+    /// </remarks>
     public async Task EncodeMp4Async(
-        IReadOnlyList<RgbImage> frames, string path, double frameRate, CancellationToken cancellationToken, int crf = 12)
+        IReadOnlyList<RgbImage> frames, string path, double frameRate, CancellationToken cancellationToken, int crf = 12, bool fullChroma = false)
     {
         ArgumentNullException.ThrowIfNull(frames);
         if (frames.Count == 0)
@@ -50,7 +54,7 @@ public sealed class VideoCodec
             throw new ArgumentException($"all frames must be {width}x{height}", nameof(frames));
         }
 
-        if (width % 2 != 0 || height % 2 != 0)
+        if (!fullChroma && (width % 2 != 0 || height % 2 != 0))
         {
             throw new ArgumentException($"H.264 yuv420p needs even sides, got {width}x{height}", nameof(frames));
         }
@@ -68,7 +72,7 @@ public sealed class VideoCodec
                 .OutputToFile(path, overwrite: true, o => o
                     .WithVideoCodec("libx264")
                     .WithConstantRateFactor(crf)
-                    .WithCustomArgument("-pix_fmt yuv420p -preset veryfast -threads 1"))
+                    .WithCustomArgument($"-pix_fmt {(fullChroma ? "yuv444p" : "yuv420p")} -preset veryfast -threads 1"))
                 .ProcessAsynchronously(throwOnError: true, _ffOptions, cancellationToken);
             if (!ok.Success)
             {

@@ -24,14 +24,14 @@ public static class RecognizerTraining
     /// <summary>Returns the training options of the shipped recipe for a number of steps.</summary>
     public static TrainingOptions Recipe(long steps, int batchSize, long seed = 1) => new()
     {
-        LearningRate = 2e-3,
-        MinLearningRate = 5e-5,
+        LearningRate = 6e-4,
+        MinLearningRate = 2e-5,
         WarmupSteps = Math.Min(200, Math.Max(1, steps / 10)),
         TotalSteps = steps,
         WeightDecay = 0.05,
         GradClip = 2.0,
         Seed = seed,
-        CheckpointEvery = 100,
+        CheckpointEvery = 50,
         ProgressEvery = 10,
         BatchSize = batchSize,
     };

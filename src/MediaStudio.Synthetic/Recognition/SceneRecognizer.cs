@@ -9,11 +9,12 @@ namespace MediaStudio.Synthetic.Recognition;
 /// <summary>A multi-head attribute classifier on the PAT backbone: reads the background and each region's object.</summary>
 /// <remarks>
 /// The last stage's map (B, C, s, s) keeps where things are, so the head reads it flattened together with the
-/// pooled feature: logits = head([flatten(map); pool(map)]). Logits are split per head by <see cref="AttributeHeads"/>.
+/// pooled feature: logits = head(LayerNorm([flatten(map); pool(map)])). Logits are split per head by <see cref="AttributeHeads"/>.
 /// </remarks>
 public sealed class SceneRecognizer : nn.Module<Tensor, Tensor>
 {
     private readonly PatEncoder encoder;
+    private readonly LayerNorm norm;
     private readonly Linear head;
 
     public SceneRecognizer(RecognizerConfig config) : base(nameof(SceneRecognizer))
@@ -24,7 +25,11 @@ public sealed class SceneRecognizer : nn.Module<Tensor, Tensor>
         encoder = new PatEncoder(config.Backbone);
         var channels = config.Backbone.StageWidth(config.Backbone.StageCount - 1);
         var side = config.FinalMapSide;
-        head = nn.Linear((channels * side * side) + config.Backbone.PooledDim, AttributeHeads.TotalLogits);
+        var readout = (channels * side * side) + config.Backbone.PooledDim;
+
+        // the last stage is unnormalised (its scale reaches the hundreds at init); a LayerNorm keeps the logits sane
+        norm = nn.LayerNorm(readout);
+        head = nn.Linear(readout, AttributeHeads.TotalLogits);
         RegisterComponents();
     }
 
@@ -45,7 +50,7 @@ public sealed class SceneRecognizer : nn.Module<Tensor, Tensor>
         using var features = encoder.Encode(x, includeFeatureMaps: true);
         var map = features.FeatureMaps[^1];                            // (B, C, s, s)
         var readout = cat([map.flatten(1), features.Pooled], dim: 1); // (B, C*s*s + F)
-        return head.forward(readout).MoveToOuterDisposeScope();        // (B, L)
+        return head.forward(norm.forward(readout)).MoveToOuterDisposeScope(); // (B, L)
     }
 
     /// <summary>Returns the summed cross-entropy over all heads (absent objects' attributes ignored).</summary>
