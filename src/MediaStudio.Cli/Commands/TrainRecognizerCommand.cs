@@ -19,6 +19,7 @@ internal static class TrainRecognizerCommand
         var steps = new Option<long>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => 3000 };
         var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => 32 };
         var seed = new Option<long>("--seed") { Description = "Run seed (init, data order).", DefaultValueFactory = _ => 1 };
+        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default: the recipe's)." };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Model folder to write.", DefaultValueFactory = _ => "models/recognizer" };
         var checkpoint = new Option<string>("--checkpoint")
@@ -29,15 +30,15 @@ internal static class TrainRecognizerCommand
         var evalSamples = new Option<int>("--eval-samples") { Description = "Held-out renders for the final accuracy.", DefaultValueFactory = _ => 2000 };
         var command = new Command("recognizer", "Train the PAT scene recognizer on fresh renders (resumes after a kill).")
         {
-            steps, batch, seed, threads, output, checkpoint, evalSamples,
+            steps, batch, seed, lr, threads, output, checkpoint, evalSamples,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
-            parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(threads),
+            parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(lr), parse.GetValue(threads),
             parse.GetValue(output)!, parse.GetValue(checkpoint)!, parse.GetValue(evalSamples), cancellationToken)));
         return command;
     }
 
-    private static int Run(long steps, int batch, long seed, int threads, string output, string checkpoint, int evalSamples, CancellationToken cancellationToken)
+    private static int Run(long steps, int batch, long seed, double? lr, int threads, string output, string checkpoint, int evalSamples, CancellationToken cancellationToken)
     {
         TorchRuntime.SetThreads(threads);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
@@ -46,6 +47,15 @@ internal static class TrainRecognizerCommand
 
         var config = new RecognizerConfig();
         var options = RecognizerTraining.Recipe(steps, batch, seed);
+        if (lr is { } peak)
+        {
+            options = options with { LearningRate = peak, MinLearningRate = Math.Min(options.MinLearningRate, peak / 10) };
+        }
+
+        // every invocation is recorded, so the card can list the exact phases a resumed model went through
+        var runsFile = checkpoint + ".runs";
+        File.AppendAllText(runsFile, string.Create(CultureInfo.InvariantCulture,
+            $"mediastudio train recognizer --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads}\n"));
         TrainingSeed.Set(seed);
         using var model = SceneRecognizer.FromConfig(config);
         var parameters = model.parameters().Sum(p => p.numel());
@@ -66,13 +76,14 @@ internal static class TrainRecognizerCommand
         File.WriteAllText(timeFile, trainingSeconds.ToString("R", CultureInfo.InvariantCulture));
 
         var evaluation = RecognizerTraining.Evaluate(model, evalSamples);
-        ModelFolder.Save(output, model, config, Card(config, options, parameters, trainingSeconds, threads, evaluation));
+        ModelFolder.Save(output, model, config, Card(config, options, parameters, trainingSeconds, threads, evaluation, File.ReadAllLines(runsFile)));
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"wrote {Markup.Escape(output)} after {trainingSeconds / 60:F1} min of training");
         EvalRecognizerCommand.Print(evaluation);
         return 0;
     }
 
-    private static string Card(RecognizerConfig config, TrainingOptions options, long parameters, double seconds, int threads, RecognizerEvaluation evaluation)
+    private static string Card(
+        RecognizerConfig config, TrainingOptions options, long parameters, double seconds, int threads, RecognizerEvaluation evaluation, string[] runs)
     {
         var card = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
@@ -82,8 +93,13 @@ internal static class TrainRecognizerCommand
             .Append("and, for each of the five regions, whether an object is there and its shape, colour, size and texture. ")
             .Append("`PromptAdherence` scores generated images against a structured prompt with it.\n\n");
         card.Append("## Recipe\n\n");
-        card.Append(inv, $"- `mediastudio train recognizer --steps {options.TotalSteps} --batch {options.BatchSize} --seed {options.Seed} --threads {threads}`\n");
-        card.Append(inv, $"- {parameters:N0} parameters; AdamW lr {options.LearningRate} (warm-up {options.WarmupSteps} steps, cosine to {options.MinLearningRate}), ")
+        card.Append("- commands, in order (each later one resumed the checkpoint of the one before; a repeated line is a restart after a kill):\n");
+        foreach (var run in runs)
+        {
+            card.Append(inv, $"  - `{run}`\n");
+        }
+
+        card.Append(inv, $"- {parameters:N0} parameters; AdamW, final phase lr {options.LearningRate} (warm-up {options.WarmupSteps} steps, cosine to {options.MinLearningRate} at step {options.TotalSteps}), ")
             .Append(inv, $"weight decay {options.WeightDecay}, grad clip {options.GradClip}\n");
         card.Append("- data: a fresh batch of clean renders every step (seeds below 2^62), 10% with a colour-keeping degradation ")
             .Append("(blur, noise, low contrast, blockiness); summed cross-entropy over all heads\n");
