@@ -1,4 +1,5 @@
 using FFMpegCore;
+using MediaStudio.Media.Images;
 using MediaStudio.Media.Video;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,12 @@ public static class MediaServiceCollectionExtensions
         GlobalFFOptions.Configure(new FFOptions { BinaryFolder = folder });
 
         services.AddHealthChecks().AddCheck("ffmpeg", new FfmpegHealthCheck(folder));
+
+        // Hardened codecs: four image decoders with header-first limits; ffmpeg pinned to local files and mp4/mkv/webm.
+        var imageOptions = configuration.GetSection(ImageDecodeOptions.Section).Get<ImageDecodeOptions>() ?? new ImageDecodeOptions();
+        var videoLimits = configuration.GetSection(VideoLimits.Section).Get<VideoLimits>() ?? new VideoLimits();
+        services.AddSingleton(new SafeImageCodec(imageOptions));
+        services.AddSingleton(new VideoCodec(folder, videoLimits));
         return services;
     }
 }

@@ -9,6 +9,9 @@ public static class CliApp
     {
         ServeCommand.Create(),
         WorkerCommand.Create(),
+        DatasetCommand.Create(),
+        TrainCommand.Create(),
+        EvalCommand.Create(),
         BenchCommand.Create(),
     };
 }

@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace MediaStudio.Cli.Commands;
+
+/// <summary><c>mediastudio eval</c>: measured quality of the shipped models; each model is a subcommand.</summary>
+internal static class EvalCommand
+{
+    public static Command Create() => new("eval", "Measure the shipped models on fresh held-out data.")
+    {
+        EvalRecognizerCommand.Create(),
+    };
+}

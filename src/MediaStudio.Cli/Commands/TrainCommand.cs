@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace MediaStudio.Cli.Commands;
+
+/// <summary><c>mediastudio train</c>: training recipes; each model is a subcommand.</summary>
+internal static class TrainCommand
+{
+    public static Command Create() => new("train", "Train the studio's own models on the procedural world.")
+    {
+        TrainRecognizerCommand.Create(),
+    };
+}

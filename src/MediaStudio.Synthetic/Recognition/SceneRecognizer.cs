@@ -1,0 +1,133 @@
+using MediaStudio.Media.Images;
+using MediaStudio.Neural.Pat;
+using MediaStudio.Synthetic.Scenes;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MediaStudio.Synthetic.Recognition;
+
+/// <summary>A multi-head attribute classifier on the PAT backbone: reads the background and each region's object.</summary>
+/// <remarks>
+/// The last stage's map (B, C, s, s) keeps where things are, so the head reads it flattened together with the
+/// pooled feature: logits = head(LayerNorm([flatten(map); pool(map)])). Logits are split per head by <see cref="AttributeHeads"/>.
+/// </remarks>
+public sealed class SceneRecognizer : nn.Module<Tensor, Tensor>
+{
+    private readonly PatEncoder encoder;
+    private readonly LayerNorm norm;
+    private readonly Linear head;
+
+    public SceneRecognizer(RecognizerConfig config) : base(nameof(SceneRecognizer))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        encoder = new PatEncoder(config.Backbone);
+        var channels = config.Backbone.StageWidth(config.Backbone.StageCount - 1);
+        var side = config.FinalMapSide;
+        var readout = (channels * side * side) + config.Backbone.PooledDim;
+
+        // the last stage is unnormalised (its scale reaches the hundreds at init); a LayerNorm keeps the logits sane
+        norm = nn.LayerNorm(readout);
+        head = nn.Linear(readout, AttributeHeads.TotalLogits);
+        RegisterComponents();
+    }
+
+    public RecognizerConfig Config { get; }
+
+    /// <summary>Creates a recognizer with the PAT initialisation.</summary>
+    public static SceneRecognizer FromConfig(RecognizerConfig config, Generator? generator = null)
+    {
+        var model = new SceneRecognizer(config);
+        Neural.Layers.Init.TruncNormal(model, generator: generator);
+        return model;
+    }
+
+    // (B, 3, S, S) in [-1, 1] -> (B, L) logits of every head, concatenated
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        using var features = encoder.Encode(x, includeFeatureMaps: true);
+        var map = features.FeatureMaps[^1];                            // (B, C, s, s)
+        var readout = cat([map.flatten(1), features.Pooled], dim: 1); // (B, C*s*s + F)
+        return head.forward(norm.forward(readout)).MoveToOuterDisposeScope(); // (B, L)
+    }
+
+    /// <summary>Returns the summed cross-entropy over all heads (absent objects' attributes ignored).</summary>
+    // logits (B, L), targets (B, H) -> scalar
+    public static Tensor Loss(Tensor logits, Tensor targets)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(targets);
+        using var scope = NewDisposeScope();
+        Tensor? total = null;
+        var offset = 0;
+        for (var h = 0; h < AttributeHeads.Heads.Count; h++)
+        {
+            var classes = AttributeHeads.Heads[h].Classes;
+            var target = targets.select(1, h);                                           // (B)
+            var valid = target.ne(AttributeHeads.Ignore).sum().item<long>();
+            if (valid > 0)
+            {
+                var loss = nn.functional.cross_entropy(
+                    logits.narrow(1, offset, classes), target, ignore_index: AttributeHeads.Ignore); // ()
+                total = total is null ? loss : total + loss;
+            }
+
+            offset += classes;
+        }
+
+        return (total ?? zeros(1).sum()).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Converts RGB images of the configured size to a normalised batch (B, 3, S, S) in [-1, 1].</summary>
+    public static Tensor ToBatch(IReadOnlyList<RgbImage> images, int size)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var data = new byte[images.Count * 3 * size * size];
+        for (var b = 0; b < images.Count; b++)
+        {
+            var image = images[b];
+            if (image.Width != size || image.Height != size)
+            {
+                throw new ArgumentException($"the recognizer reads {size}x{size} images, got {image.Width}x{image.Height}", nameof(images));
+            }
+
+            var plane = size * size;
+            for (var i = 0; i < plane; i++)
+            {
+                data[(b * 3 * plane) + i] = image.Pixels[i * 3];
+                data[(b * 3 * plane) + plane + i] = image.Pixels[(i * 3) + 1];
+                data[(b * 3 * plane) + (2 * plane) + i] = image.Pixels[(i * 3) + 2];
+            }
+        }
+
+        using var bytes = tensor(data, [images.Count, 3, size, size]);
+        return (bytes.to_type(ScalarType.Float32) / 127.5f) - 1f;
+    }
+
+    /// <summary>Reads each image's scene: the most likely class of every head, decoded to a label.</summary>
+    public IReadOnlyList<SceneLabel> Recognize(IReadOnlyList<RgbImage> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        eval();
+        var logits = forward(ToBatch(images, Config.ImageSize)); // (B, L)
+        var results = new List<SceneLabel>();
+        var perHead = new List<long[]>();
+        var offset = 0;
+        foreach (var (_, classes) in AttributeHeads.Heads)
+        {
+            perHead.Add(logits.narrow(1, offset, classes).argmax(1).data<long>().ToArray()); // (B)
+            offset += classes;
+        }
+
+        for (var b = 0; b < images.Count; b++)
+        {
+            results.Add(AttributeHeads.Decode([.. perHead.Select(p => (int)p[b])]));
+        }
+
+        return results;
+    }
+}
