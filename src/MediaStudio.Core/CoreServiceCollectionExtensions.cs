@@ -42,7 +42,7 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<JobStore>();
         services.AddScoped<QueueControl>();
         services.AddHostedService<DatabaseInitializer>();
-        services.AddHealthChecks().AddDbContextCheck<StudioDbContext>("database");
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
     }
 }

@@ -46,6 +46,7 @@ public sealed class QueueHostingTests : IDisposable
         Assert.Equal(["database", "ffmpeg", "queue", "torch"], report.Entries.Keys.Order(StringComparer.Ordinal));
         Assert.All(report.Entries.Values, entry => Assert.Equal(HealthStatus.Healthy, entry.Status));
         Assert.StartsWith("ffmpeg version", report.Entries["ffmpeg"].Description, StringComparison.Ordinal);
+        Assert.Equal("SQLite, schema current", report.Entries["database"].Description);
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
