@@ -27,7 +27,7 @@ public sealed class SceneRecognizer : nn.Module<Tensor, Tensor>
         var side = config.FinalMapSide;
         var readout = (channels * side * side) + config.Backbone.PooledDim;
 
-        // the last stage is unnormalised (its scale reaches the hundreds at init); a LayerNorm keeps the logits sane
+        // the last stage's output is unnormalised (BatchNorm sits inside the blocks); a LayerNorm keeps the logits' scale sane
         norm = nn.LayerNorm(readout);
         head = nn.Linear(readout, AttributeHeads.TotalLogits);
         RegisterComponents();

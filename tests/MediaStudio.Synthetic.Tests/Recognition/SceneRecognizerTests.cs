@@ -41,6 +41,45 @@ public sealed class SceneRecognizerTests
     }
 
     [Fact]
+    public void FromConfig_FreshModel_ChannelsOfTheLastStageDiffer()
+    {
+        // regression: a constant weight init made every channel equal, and training never broke that symmetry
+        using var scope = NewDisposeScope();
+        using var model = SceneRecognizer.FromConfig(Tiny, new Generator(1));
+        var encoder = model.named_children().Single(c => c.name == "encoder").module as PatEncoder;
+        var images = Enumerable.Range(0, 4).Select(s => SceneRendering.Render(SceneSampler.Sample(s), 32, 32)).ToList();
+
+        using var features = encoder!.Encode(SceneRecognizer.ToBatch(images, 32), includeFeatureMaps: true);
+        var map = features.FeatureMaps[^1].select(0, 0).flatten(1);                 // (C, s*s)
+        var channels = map.shape[0];
+        var distinct = Enumerable.Range(0, (int)channels)
+            .Select(c => string.Join(",", map[c].data<float>().ToArray().Select(v => MathF.Round(v, 4))))
+            .Distinct()
+            .Count();
+
+        Assert.Equal(channels, distinct);
+    }
+
+    [Fact]
+    public void ToBatch_FlatScene_CarriesTheLabelledBackgroundColourPerChannel()
+    {
+        // the pixels fed to the network are the labelled scene's, in (R, G, B) planes scaled to [-1, 1]
+        var sample = Enumerable.Range(0, 500).Select(s => SceneSampler.Sample(s))
+            .First(s => s.Label.Background.Kind == World.BackgroundKind.Flat && s.Label.Degradations.Count == 0);
+        var image = SceneRendering.Render(sample, 32, 32);
+        using var batch = SceneRecognizer.ToBatch([image], 32);                     // (1, 3, 32, 32)
+
+        for (var c = 0; c < 3; c++)
+        {
+            var corner = image.Pixels[c];
+            Assert.Equal((corner / 127.5f) - 1f, batch[0, c, 0, 0].item<float>(), 5);
+        }
+
+        var (r, g, b) = World.Palette.Rgb(sample.Label.Background.Color);
+        Assert.InRange(Math.Abs(image.Pixels[0] - r) + Math.Abs(image.Pixels[1] - g) + Math.Abs(image.Pixels[2] - b), 0, 60);
+    }
+
+    [Fact]
     public void Train_FewSteps_LowersTheLossAndResumesFromTheCheckpoint()
     {
         var folder = Directory.CreateTempSubdirectory("mediastudio-recognizer-").FullName;
