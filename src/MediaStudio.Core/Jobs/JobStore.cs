@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using MediaStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -36,7 +37,11 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
         db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
 
     /// <summary>Lists an owner's jobs, newest first.</summary>
-    public async Task<IReadOnlyList<JobRecord>> ListAsync(string ownerId, JobStatus? status, int skip, int take, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<JobRecord>> ListAsync(string ownerId, JobStatus? status, int skip, int take, CancellationToken cancellationToken) =>
+        await Page(ownerId, status, skip, take).ToListAsync(cancellationToken);
+
+    /// <summary>Returns the query for one page of an owner's jobs, newest first, for callers that join more to it.</summary>
+    public IQueryable<JobRecord> Page(string ownerId, JobStatus? status, int skip, int take)
     {
         var query = db.Jobs.AsNoTracking().Where(j => j.OwnerId == ownerId);
         if (status is { } wanted)
@@ -44,7 +49,7 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
             query = query.Where(j => j.Status == wanted);
         }
 
-        return await query.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        return query.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id).Skip(skip).Take(take);
     }
 
     /// <summary>Claims a job for <paramref name="worker"/>.</summary>
@@ -61,8 +66,8 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
 
         // a job whose earlier starts all died (interrupted, or running with a dead heartbeat) is not re-run forever
         var quarantined = await db.Jobs
-            .Where(j => j.Id == id && j.Attempts >= MaxStarts
-                && (j.Status == JobStatus.Interrupted || (j.Status == JobStatus.Running && (j.HeartbeatAt == null || j.HeartbeatAt < staleBefore))))
+            .Where(j => j.Id == id && j.Attempts >= MaxStarts)
+            .Where(DiedUnfinished(staleBefore))
             .ExecuteUpdateAsync(
                 set => set
                     .SetProperty(j => j.Status, JobStatus.Failed)
@@ -77,9 +82,8 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
 
         // queued, interrupted, or running on an attempt whose heartbeat stopped (its worker died)
         var claimed = await db.Jobs
-            .Where(j => j.Id == id && !j.CancelRequested
-                && (j.Status == JobStatus.Queued || j.Status == JobStatus.Interrupted
-                    || (j.Status == JobStatus.Running && (j.HeartbeatAt == null || j.HeartbeatAt < staleBefore))))
+            .Where(j => j.Id == id)
+            .Where(Startable(staleBefore))
             .ExecuteUpdateAsync(
                 set => set
                     .SetProperty(j => j.Status, JobStatus.Running)
@@ -118,9 +122,8 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
         {
             var staleBefore = clock.GetUtcNow() - staleAfter;
             var candidate = await db.Jobs.AsNoTracking()
-                .Where(j => kinds.Contains(j.Kind) && !j.CancelRequested
-                    && (j.Status == JobStatus.Queued || j.Status == JobStatus.Interrupted
-                        || (j.Status == JobStatus.Running && (j.HeartbeatAt == null || j.HeartbeatAt < staleBefore))))
+                .Where(j => kinds.Contains(j.Kind))
+                .Where(Startable(staleBefore))
                 .OrderBy(j => j.Position).ThenBy(j => j.CreatedAt)
                 .Select(j => (Guid?)j.Id)
                 .FirstOrDefaultAsync(cancellationToken);
@@ -309,6 +312,15 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
                 set => set.SetProperty(j => j.Status, JobStatus.Cancelled).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now),
                 cancellationToken);
     }
+
+    // an attempt that will not finish: interrupted, or running with a heartbeat older than staleBefore (its worker died)
+    private static Expression<Func<JobRecord, bool>> DiedUnfinished(DateTimeOffset staleBefore) =>
+        j => j.Status == JobStatus.Interrupted || (j.Status == JobStatus.Running && (j.HeartbeatAt == null || j.HeartbeatAt < staleBefore));
+
+    // what a worker may claim: queued, or an attempt that died unfinished, unless a cancel was requested
+    private static Expression<Func<JobRecord, bool>> Startable(DateTimeOffset staleBefore) =>
+        j => !j.CancelRequested && (j.Status == JobStatus.Queued || j.Status == JobStatus.Interrupted
+            || (j.Status == JobStatus.Running && (j.HeartbeatAt == null || j.HeartbeatAt < staleBefore)));
 
     private async Task<long> NextPositionAsync(CancellationToken cancellationToken) =>
         (await db.Jobs.MaxAsync(j => (long?)j.Position, cancellationToken) ?? 0) + 1;

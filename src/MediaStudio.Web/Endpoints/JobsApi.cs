@@ -37,16 +37,9 @@ public static class JobsApi
     }
 
     private static async Task<Ok<List<JobResponse>>> ListAsync(
-        StudioDbContext db, JobStatus? status, int? skip, int? take, CancellationToken cancellationToken)
+        StudioDbContext db, JobStore store, JobStatus? status, int? skip, int? take, CancellationToken cancellationToken)
     {
-        var query = db.Jobs.AsNoTracking().Where(j => j.OwnerId == Owner.Local);
-        if (status is { } wanted)
-        {
-            query = query.Where(j => j.Status == wanted);
-        }
-
-        var pageQuery = query.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
-            .Skip(Math.Max(skip ?? 0, 0)).Take(Math.Clamp(take ?? 100, 1, 10_000));
+        var pageQuery = store.Page(Owner.Local, status, Math.Max(skip ?? 0, 0), Math.Clamp(take ?? 100, 1, 10_000));
         var page = await pageQuery.ToListAsync(cancellationToken);
         // a sub-query rather than a list of 10,000 ids: both engines then use the (source job, slot) index
         var outputs = (await db.Assets.AsNoTracking().Where(a => pageQuery.Select(j => (Guid?)j.Id).Contains(a.SourceJobId)).ToListAsync(cancellationToken))
@@ -69,7 +62,7 @@ public static class JobsApi
     private static async Task<Results<Accepted, NotFound, Conflict<string>>> CancelAsync(
         Guid id, JobStore store, JobService jobs, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(id, cancellationToken) is not { OwnerId: Owner.Local })
+        if (!await IsOwnJobAsync(store, id, cancellationToken))
         {
             return TypedResults.NotFound();
         }
@@ -82,7 +75,7 @@ public static class JobsApi
     private static async Task<Results<Accepted, NotFound, Conflict<string>>> RetryAsync(
         Guid id, JobStore store, JobService jobs, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(id, cancellationToken) is not { OwnerId: Owner.Local })
+        if (!await IsOwnJobAsync(store, id, cancellationToken))
         {
             return TypedResults.NotFound();
         }
@@ -95,7 +88,7 @@ public static class JobsApi
     private static async Task<Results<Ok, NotFound, Conflict<string>>> MoveAsync(
         Guid id, QueueMove to, JobStore store, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(id, cancellationToken) is not { OwnerId: Owner.Local })
+        if (!await IsOwnJobAsync(store, id, cancellationToken))
         {
             return TypedResults.NotFound();
         }
@@ -104,6 +97,9 @@ public static class JobsApi
             ? TypedResults.Ok()
             : TypedResults.Conflict("only a queued job can be moved");
     }
+
+    private static async Task<bool> IsOwnJobAsync(JobStore store, Guid id, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is { OwnerId: Owner.Local };
 
     // "steps: must be between 1 and 200; prompt: too long" -> { steps: [...], prompt: [...] }
     private static Dictionary<string, string[]> ProblemsByField(string message) =>
