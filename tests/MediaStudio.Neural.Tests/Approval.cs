@@ -26,21 +26,32 @@ internal static class Approval
         return text.ToString();
     }
 
-    /// <summary>Fails with a diff hint when the text differs; writes a .received.txt beside the approved file to accept.</summary>
+    /// <summary>
+    /// Fails with a diff hint when the text differs. The approved file is read from the test output (copied there by
+    /// the project), and the .received.txt is written beside the source approval when the source tree is reachable
+    /// (a local run), else beside the copy in the output.
+    /// </summary>
     public static void Verify(string name, string received, [CallerFilePath] string callerPath = "")
     {
-        var folder = Path.Combine(Path.GetDirectoryName(callerPath)!, "Approvals");
-        var approvedPath = Path.Combine(folder, name + ".approved.txt");
-        var receivedPath = Path.Combine(folder, name + ".received.txt");
+        var relativeFolder = Path.GetRelativePath(ProjectFolder, Path.Combine(Path.GetDirectoryName(callerPath)!, "Approvals"));
+        var outputFolder = Path.Combine(AppContext.BaseDirectory, relativeFolder);
+        var approvedPath = Path.Combine(outputFolder, name + ".approved.txt");
         var approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath) : null;
         if (approved == received)
         {
-            File.Delete(receivedPath);
             return;
         }
 
-        Directory.CreateDirectory(folder);
+        var sourceFolder = Path.Combine(Path.GetDirectoryName(callerPath)!, "Approvals");
+        var receivedFolder = Directory.Exists(sourceFolder) ? sourceFolder : outputFolder;
+        Directory.CreateDirectory(receivedFolder);
+        var receivedPath = Path.Combine(receivedFolder, name + ".received.txt");
         File.WriteAllText(receivedPath, received);
         Assert.Fail($"{name} differs from {approvedPath}; inspect {receivedPath} and rename it to accept");
     }
+
+    /// <summary>The folder of this file, which is the project root: caller paths are taken relative to it.</summary>
+    private static string ProjectFolder => Path.GetDirectoryName(ThisFile())!;
+
+    private static string ThisFile([CallerFilePath] string path = "") => path;
 }
