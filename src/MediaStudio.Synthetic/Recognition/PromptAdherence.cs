@@ -42,15 +42,16 @@ public static class PromptAdherence
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(recognized);
+        var colours = prompt.Background.MatchColours(recognized.Background);
         var scores = new Dictionary<string, double>
         {
             ["background_kind"] = prompt.Background.Kind == recognized.Background.Kind ? 1 : 0,
-            ["background_color"] = prompt.Background.Color == recognized.Background.Color ? 1 : 0,
+            ["background_color"] = colours.First ? 1 : 0,
             ["object_count"] = prompt.Objects.Count == recognized.Objects.Count ? 1 : 0,
         };
-        if (prompt.Background.SecondColor is { } second)
+        if (prompt.Background.SecondColor is not null)
         {
-            scores["background_second_color"] = recognized.Background.SecondColor == second ? 1 : 0;
+            scores["background_second_color"] = colours.Second ? 1 : 0;
         }
 
         var matches = prompt.Objects.Select(o => (Prompt: o, Seen: recognized.Objects.FirstOrDefault(r => r.Region == o.Region))).ToList();

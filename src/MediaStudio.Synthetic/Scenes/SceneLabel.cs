@@ -16,7 +16,26 @@ public sealed record ObjectSpec(
 public sealed record BackgroundSpec(
     [property: JsonPropertyName("kind")] BackgroundKind Kind,
     [property: JsonPropertyName("color")] NamedColor Color,
-    [property: JsonPropertyName("second_color")] NamedColor? SecondColor);
+    [property: JsonPropertyName("second_color")] NamedColor? SecondColor)
+{
+    /// <summary>Gets whether swapping the two colours changes what the image shows.</summary>
+    /// <remarks>Value noise blends the two colours with a field symmetric around one half, so a swap gives the same
+    /// picture statistically: for noise the colours are an unordered pair. A gradient's direction and the fixed phase
+    /// of stripes and checks (relative to the image origin) show the order.</remarks>
+    [JsonIgnore]
+    public bool ColourOrderVisible => Kind != BackgroundKind.Noise;
+
+    /// <summary>Compares this stated background's colours with a seen one, as far as an image can show them.</summary>
+    /// <param name="seen">The background read from an image.</param>
+    /// <returns>Whether the first and the second colour match; the seen pair is taken in either order when
+    /// <see cref="ColourOrderVisible"/> is false.</returns>
+    public (bool First, bool Second) MatchColours(BackgroundSpec seen)
+    {
+        ArgumentNullException.ThrowIfNull(seen);
+        var swapped = !ColourOrderVisible && seen.Color == SecondColor && seen.SecondColor == Color;
+        return swapped ? (true, true) : (seen.Color == Color, seen.SecondColor == SecondColor);
+    }
+}
 
 /// <summary>A stated relation: the object in <see cref="Subject"/> is <see cref="Kind"/> the object in <see cref="Reference"/>.</summary>
 public sealed record RelationSpec(
