@@ -4,6 +4,7 @@ using Hangfire.Storage.SQLite;
 using MediaStudio.Core.Hosting;
 using MediaStudio.Jobs.Diagnostics;
 using MediaStudio.Jobs.Execution;
+using MediaStudio.Jobs.Generation;
 using MediaStudio.Jobs.Hosting;
 using MediaStudio.Jobs.Models;
 using MediaStudio.Neural.Runtime;
@@ -67,6 +68,9 @@ public static class JobsServiceCollectionExtensions
         services.AddScoped<JobService>();
         services.AddTransient<RunJob>();
         services.AddSingleton<IJobHandler, QueueProbeHandler>();
+        services.AddSingleton<IJobHandler, TextToImageHandler>();
+        services.AddSingleton<IJobHandler, BatchRenderHandler>();
+        services.AddSingleton<IJobHandler, TrainNegativeEmbeddingHandler>();
 
         // workers: one Hangfire server per queue so each has its own worker count (STYLE.md E5)
         if (queue.RunWorker)

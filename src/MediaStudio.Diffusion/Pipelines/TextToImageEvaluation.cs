@@ -1,0 +1,117 @@
+using System.Text.Json.Serialization;
+using MediaStudio.Diffusion.Schedulers;
+using MediaStudio.Diffusion.Training;
+using MediaStudio.Media.Images;
+using MediaStudio.Synthetic.Metrics;
+using MediaStudio.Synthetic.Recognition;
+using MediaStudio.Synthetic.Scenes;
+using static TorchSharp.torch;
+
+namespace MediaStudio.Diffusion.Pipelines;
+
+/// <summary>Prompt adherence of one group of held-out prompts, as read by the scene recognizer.</summary>
+/// <param name="Prompts">Prompts rendered (one image each).</param>
+/// <param name="PerAttribute">Mean score per attribute (see <see cref="AdherenceScore"/>).</param>
+/// <param name="AllCorrect">Fraction of images with every attribute right.</param>
+public sealed record AdherenceSummary(
+    [property: JsonPropertyName("prompts")] int Prompts,
+    [property: JsonPropertyName("per_attribute")] IReadOnlyDictionary<string, double> PerAttribute,
+    [property: JsonPropertyName("all_correct")] double AllCorrect)
+{
+    /// <summary>Averages scores per attribute (an attribute absent from a score is not counted for it).</summary>
+    public static AdherenceSummary From(IReadOnlyList<AdherenceScore> scores)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        var perAttribute = scores.SelectMany(s => s.PerAttribute).GroupBy(kv => kv.Key, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Average(kv => kv.Value), StringComparer.Ordinal);
+        return new AdherenceSummary(scores.Count, perAttribute, scores.Count == 0 ? 0 : scores.Average(s => s.AllCorrect ? 1.0 : 0.0));
+    }
+}
+
+/// <summary>The result of <c>mediastudio eval t2i</c>.</summary>
+/// <param name="SingleObject">Adherence on single-object prompts.</param>
+/// <param name="MultiObject">Adherence on two- and three-object prompts.</param>
+/// <param name="Diversity">Mean pairwise RMS distance (0-1) between images of the same prompt from different seeds.</param>
+/// <param name="Steps">Sampler steps.</param>
+/// <param name="Guidance">Guidance scale.</param>
+/// <param name="Sampler">Sampler name.</param>
+public sealed record TextToImageEvaluation(
+    [property: JsonPropertyName("single_object")] AdherenceSummary SingleObject,
+    [property: JsonPropertyName("multi_object")] AdherenceSummary MultiObject,
+    [property: JsonPropertyName("diversity")] double Diversity,
+    [property: JsonPropertyName("steps")] int Steps,
+    [property: JsonPropertyName("guidance")] double Guidance,
+    [property: JsonPropertyName("sampler")] string Sampler)
+{
+    /// <summary>First seed of the evaluation images.</summary>
+    public const long SeedBase = 5_000_000;
+
+    /// <summary>Renders held-out prompts and scores them with the recognizer.</summary>
+    /// <param name="pipeline">The loaded pipeline.</param>
+    /// <param name="recognizer">The scene recognizer.</param>
+    /// <param name="singlePrompts">Single-object prompts to render.</param>
+    /// <param name="multiPrompts">Multi-object prompts to render.</param>
+    /// <param name="steps">Sampler steps.</param>
+    /// <param name="guidance">Guidance scale.</param>
+    /// <param name="sampler">Sampler (deterministic ones batch).</param>
+    /// <param name="uncond">(T, D) unconditional states; the empty prompt's when null.</param>
+    /// <param name="progress">Receives the completed fraction.</param>
+    /// <returns>Adherence and diversity.</returns>
+    public static TextToImageEvaluation Run(
+        TextToImagePipeline pipeline, SceneRecognizer recognizer, int singlePrompts, int multiPrompts, int steps, double guidance,
+        SamplerKind sampler, Tensor? uncond = null, Action<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(recognizer);
+        var single = TextToImageData.HeldOutPrompts(singlePrompts, singleObject: true);
+        var multi = TextToImageData.HeldOutPrompts(multiPrompts, singleObject: false);
+        var diversityPrompts = single.Take(8).ToList();
+        var total = single.Count + multi.Count + (diversityPrompts.Count * 4);
+        var done = 0;
+        IReadOnlyList<RgbImage> Render(IReadOnlyList<string> prompts, long seedBase)
+        {
+            var images = Draw(pipeline, prompts, seedBase, steps, guidance, sampler, uncond);
+            done += prompts.Count;
+            progress?.Invoke((double)done / total);
+            return images;
+        }
+
+        var singleScores = Score(recognizer, single, Render);
+        var multiScores = Score(recognizer, multi, Render);
+        var distances = diversityPrompts.Select(p => Diversity.MeanPairwiseDistance(Render([p.Prompt, p.Prompt, p.Prompt, p.Prompt], SeedBase + 900_000))).ToList();
+        return new TextToImageEvaluation(
+            AdherenceSummary.From(singleScores), AdherenceSummary.From(multiScores), distances.Count == 0 ? 0 : distances.Average(), steps, guidance, sampler.ToCliName());
+    }
+
+    /// <summary>Draws one image per prompt, image i from seed <paramref name="seedBase"/> + i, in batches of 16.</summary>
+    public static IReadOnlyList<RgbImage> Draw(
+        TextToImagePipeline pipeline, IReadOnlyList<string> prompts, long seedBase, int steps, double guidance, SamplerKind sampler, Tensor? uncond = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(prompts);
+        using var noGrad = no_grad();
+        var images = new List<RgbImage>(prompts.Count);
+        var batchSize = sampler is SamplerKind.Ddpm or SamplerKind.EulerAncestral ? 1 : 16;
+        for (var start = 0; start < prompts.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var batch = prompts.Skip(start).Take(batchSize).ToList();
+            var cond = pipeline.EncodePrompts(batch);
+            var negative = (uncond ?? pipeline.EmptyPromptStates).to(pipeline.Device).unsqueeze(0).expand(batch.Count, -1, -1);
+            var size = pipeline.UNet.Config.SampleSize;
+            var noise = cat([.. batch.Select((_, i) => randn([1, pipeline.UNet.Config.InChannels, size, size], generator: new Generator((ulong)(seedBase + start + i))))], 0).to(pipeline.Device);
+            var latents = TextToImagePipeline.Sample(pipeline.UNet, pipeline.Schedule, cond, negative, noise, sampler, steps, guidance, new Generator((ulong)(seedBase + start), pipeline.Device));
+            images.AddRange(ImageTensors.ToImages(pipeline.Autoencoder.DecodeLatents(latents)));
+        }
+
+        return images;
+    }
+
+    private static List<AdherenceScore> Score(
+        SceneRecognizer recognizer, IReadOnlyList<(SceneLabel Label, string Prompt)> prompts, Func<IReadOnlyList<string>, long, IReadOnlyList<RgbImage>> render)
+    {
+        var images = render([.. prompts.Select(p => p.Prompt)], SeedBase);
+        return [.. PromptAdherence.Score(recognizer, images, [.. prompts.Select(p => p.Label)])];
+    }
+}
