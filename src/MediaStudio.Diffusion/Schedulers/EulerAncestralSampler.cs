@@ -11,7 +11,8 @@ namespace MediaStudio.Diffusion.Schedulers;
 /// <list type="bullet">
 /// <item>x0 = f(model output, x / sqrt(sigma^2 + 1)) by prediction type (eps: x - sigma eps), optionally clamped.</item>
 /// <item>sigma_up = sqrt(sigma_to^2 (sigma_from^2 - sigma_to^2) / sigma_from^2), sigma_down = sqrt(sigma_to^2 - sigma_up^2).</item>
-/// <item>d = (x - x0) / sigma_from (Karras eq. 5's ODE derivative); x' = x + d (sigma_down - sigma_from) + sigma_up z.</item>
+/// <item>d = (x - x0) / sigma_from (Karras eq. 5's ODE derivative); x' = x + d (sigma_down - sigma_from) + sigma_up z,
+/// evaluated as x0 + (sigma_down / sigma_from)(x - x0) + sigma_up z.</item>
 /// </list>
 /// diffusers scales the initial noise by sigma_max for "trailing" spacing; this uses sqrt(sigma_max^2 + 1), the exact
 /// standard deviation of the state at the first timestep (the two differ by under 1e-4 relative for sigma_max &gt; 70).
@@ -83,8 +84,9 @@ public sealed class EulerAncestralSampler : ISampler
 
         var sigmaUp = Math.Sqrt(sigmaTo * sigmaTo * ((sigmaFrom * sigmaFrom) - (sigmaTo * sigmaTo)) / (sigmaFrom * sigmaFrom));
         var sigmaDown = Math.Sqrt(Math.Max((sigmaTo * sigmaTo) - (sigmaUp * sigmaUp), 0.0));
-        var derivative = (sample - x0) / sigmaFrom;
-        var next = sample + derivative * (sigmaDown - sigmaFrom);
+        // x + d (sigma_down - sigma) with d = (x - x0) / sigma, written as x0 + (sigma_down / sigma)(x - x0): the same
+        // number, without float32 cancellation when sigma_max is large (cosine: about 1e4) and the step is big.
+        var next = x0 + (sigmaDown / sigmaFrom) * (sample - x0);
         if (sigmaUp > 0)
         {
             next = next + sigmaUp * SamplerNoise.Like(sample, generator);

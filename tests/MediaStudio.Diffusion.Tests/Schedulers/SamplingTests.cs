@@ -122,6 +122,41 @@ public sealed class SamplingTests
         Assert.True(allclose(ddpm, euler, rtol: 1e-3, atol: 1e-3), $"max difference {(ddpm - euler).abs().max().item<float>()}");
     }
 
+    [Fact]
+    public void Run_DdimWithEtaOne_IsDdpm()
+    {
+        // DDIM eq. 16 with eta = 1 gives sigma_t^2 = the DDPM posterior variance, and then eq. 12's mean is the posterior mean.
+        var schedule = Schedule("epsilon", "linear");
+        var target = new GaussianTarget(schedule, Mu, S);
+        using var noise = randn([256], generator: new Generator(4));
+        using var first = new Generator(5);
+        using var second = new Generator(5);
+
+        using var ddpm = Sampling.Run(SamplerKind.Ddpm, schedule, target.Denoise, noise, 25, first);
+        using var ddim = Sampling.Run(SamplerKind.Ddim, schedule, target.Denoise, noise, 25, second, new SamplingOptions { Eta = 1.0 });
+
+        Assert.True(allclose(ddpm, ddim, rtol: 1e-4, atol: 1e-4), $"max difference {(ddpm - ddim).abs().max().item<float>()}");
+    }
+
+    [Theory]
+    [InlineData(SamplerKind.Ddpm)]
+    [InlineData(SamplerKind.Ddim)]
+    [InlineData(SamplerKind.DpmSolverPlusPlus2M)]
+    [InlineData(SamplerKind.EulerAncestral)]
+    public void Run_OneStep_ReturnsTheX0PredictionAtTheLastTrainingStep(SamplerKind kind)
+    {
+        var schedule = Schedule("v_prediction", "squaredcos_cap_v2");
+        var target = new GaussianTarget(schedule, Mu, S);
+        using var noise = randn([64], generator: new Generator(6));
+        using var t = full([64], 999L);
+        using var output = target.Denoise(noise, t);
+        using var expected = schedule.PredictOriginal(output, noise, t);
+
+        using var sample = Sampling.Run(kind, schedule, target.Denoise, noise, 1, new Generator(7));
+
+        Assert.True(allclose(sample, expected, rtol: 1e-3, atol: 1e-3), $"max difference {(sample - expected).abs().max().item<float>()}");
+    }
+
     [Theory]
     [InlineData("ddpm")]
     [InlineData("ddim")]
