@@ -98,6 +98,41 @@ public sealed class ClassifierFreeGuidanceTests
     }
 
     [Fact]
+    public void RenegStep_NoGradDdimThenOneGuidedStep_GradientReachesOnlyTheNegativeEmbedding()
+    {
+        // The ReNeg loop: deterministic DDIM without gradient down to a late step k, then one guided prediction with
+        // gradient, x0 = PredictOriginal(guided, x_t, t_k), and a loss on x0.
+        var schedule = new NoiseSchedule(new NoiseScheduleConfig { PredictionType = "v_prediction", BetaSchedule = "cosine" });
+        var model = new ToyModel();
+        using var cond = randn([B, T, D], generator: new Generator(14));
+        using var negative = zeros([T, D], requires_grad: true);
+        using var generator = new Generator(15);
+        using var noise = randn([B, 2, 4, 4], generator: generator);
+        var guidance = new ClassifierFreeGuidance(model.Forward, cond, negative, 5.0);
+        const int Steps = 30;
+        const int K = 25;
+
+        Tensor xt;
+        using (no_grad())
+        {
+            xt = Sampling.Run(SamplerKind.Ddim, schedule, guidance.Predict, noise, Steps, generator, new SamplingOptions { StopBeforeStep = K });
+        }
+
+        using (xt)
+        using (var t = full([B], schedule.InferenceTimesteps(Steps)[K]))
+        using (var x0 = schedule.PredictOriginal(guidance.Predict(xt, t), xt, t))
+        using (var loss = x0.square().mean())
+        {
+            Assert.False(xt.requires_grad);
+            loss.backward();
+        }
+
+        Assert.NotNull(negative.grad);
+        Assert.True(negative.grad!.abs().sum().item<float>() > 0, "the learned negative embedding gets a gradient");
+        Assert.Null(cond.grad);
+    }
+
+    [Fact]
     public void Run_WithGuidance_SamplesTheBatchShape()
     {
         var schedule = new NoiseSchedule(new NoiseScheduleConfig());
