@@ -131,20 +131,25 @@ public sealed record UNetConfig : IModelConfig
         PredictionType = "epsilon",
     };
 
-    /// <summary>The bundled model: 16×16×4 latents of 64×64 images, context D = 128 (the CLIP text width), T = 48 tokens.</summary>
+    /// <summary>The bundled model (5.6M parameters): 16×16×4 latents of 64×64 images, context D = 128 (the CLIP text width), T = 48 tokens.</summary>
+    /// <remarks>
+    /// Widths 64/96/128, transformers at 8×8 and 4×4 and in the mid block, none at 16×16: the three 16×16 transformers
+    /// cost more than the rest of the network together on one CPU thread (UNetBenchmark). Switch level 0 to "mswa" or
+    /// "full", or turn on pat_resblocks, by config.
+    /// </remarks>
     public static UNetConfig Small { get; } = new()
     {
         InChannels = 4,
         OutChannels = 4,
         SampleSize = 16,
-        BlockOutChannels = [64, 128, 192],
+        BlockOutChannels = [64, 96, 128],
         LayersPerBlock = 1,
         NormNumGroups = 32,
         CrossAttentionDim = 128,
         NumAttentionHeads = 4,
-        Attention = [Full, Full, Full],
+        Attention = [None, Full, Full],
         MidBlockAttention = Full,
-        MswaWindows = [4, 8, 16, 16],
+        MswaWindows = [2, 4, 16, 16],
         PredictionType = "v_prediction",
     };
 

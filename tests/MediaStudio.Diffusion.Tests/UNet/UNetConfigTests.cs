@@ -44,7 +44,7 @@ public sealed class UNetConfigTests
 
         var back = JsonSerializer.Deserialize<UNetConfig>(json)!;
 
-        Assert.Contains("\"block_out_channels\":[64,128,192]", json, StringComparison.Ordinal);
+        Assert.Contains("\"block_out_channels\":[64,96,128]", json, StringComparison.Ordinal);
         Assert.Contains("\"prediction_type\":\"v_prediction\"", json, StringComparison.Ordinal);
         Assert.Equal(["mswa", "full", "none"], back.Attention);
         Assert.True(back.PatResBlocks);
