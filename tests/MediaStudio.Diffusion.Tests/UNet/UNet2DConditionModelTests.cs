@@ -1,0 +1,191 @@
+using System.Text.Json;
+using MediaStudio.Diffusion.UNet;
+using MediaStudio.Neural.Checkpoints;
+using static TorchSharp.torch;
+
+namespace MediaStudio.Diffusion.Tests.UNet;
+
+[Collection(NativeTestGroup.Name)]
+public sealed class UNet2DConditionModelTests
+{
+    private const int Tokens = 5;
+
+    [Theory]
+    [InlineData(UNetConfig.None, false)]
+    [InlineData(UNetConfig.Full, false)]
+    [InlineData(UNetConfig.Mswa, false)]
+    [InlineData(UNetConfig.None, true)]
+    [InlineData(UNetConfig.Full, true)]
+    [InlineData(UNetConfig.Mswa, true)]
+    public void Forward_EachAttentionKindAndResBlock_KeepsSampleShape(string kind, bool pat)
+    {
+        manual_seed(1);
+        var config = UNetConfig.Tiny with { Attention = [kind, kind], MidBlockAttention = kind, PatResBlocks = pat };
+        using var model = new UNet2DConditionModel(config);
+        using var scope = NewDisposeScope();
+        var (sample, timesteps, context) = Batch(config, 2, 8, seed: 2);
+
+        var output = model.forward(sample, timesteps, context);
+
+        Assert.Equal([2L, 4, 8, 8], output.shape);
+        Assert.False(output.isnan().any().item<bool>());
+        Assert.DoesNotContain(model.parameters(), p => p.isnan().any().item<bool>() || p.abs().max().item<float>() > 1e3f);
+    }
+
+    [Fact]
+    public void Forward_ZeroInitialisedTransformers_IgnoreContextUntilTrained()
+    {
+        manual_seed(3);
+        using var model = new UNet2DConditionModel(UNetConfig.Tiny);
+        using var scope = NewDisposeScope();
+        var (sample, timesteps, context) = Batch(UNetConfig.Tiny, 2, 8, seed: 4);
+
+        var a = model.forward(sample, timesteps, context);
+        var b = model.forward(sample, timesteps, randn(context.shape));
+
+        // proj_out starts at zero, so every transformer is the identity and the text cannot reach the output yet
+        Assert.True(allclose(a, b));
+    }
+
+    [Fact]
+    public void Forward_ChangedContextAfterPerturbation_ChangesOutput()
+    {
+        manual_seed(5);
+        using var model = new UNet2DConditionModel(UNetConfig.Tiny);
+        using var scope = NewDisposeScope();
+        Perturb(model, 0.05);
+        var (sample, timesteps, context) = Batch(UNetConfig.Tiny, 2, 8, seed: 6);
+
+        var a = model.forward(sample, timesteps, context);
+        var b = model.forward(sample, timesteps, randn(context.shape));
+        var again = model.forward(sample, timesteps, context);
+
+        Assert.True(allclose(a, again), "the same inputs give the same output");
+        Assert.True((a - b).abs().max().item<float>() > 1e-4f, "the context reaches the output through cross-attention");
+    }
+
+    [Fact]
+    public void Forward_Int64AndFloatTimesteps_Agree()
+    {
+        manual_seed(7);
+        using var model = new UNet2DConditionModel(UNetConfig.Tiny);
+        using var scope = NewDisposeScope();
+        Perturb(model, 0.05);
+        var (sample, _, context) = Batch(UNetConfig.Tiny, 2, 8, seed: 8);
+
+        var fromLong = model.forward(sample, tensor(new long[] { 10, 900 }), context);
+        var fromFloat = model.forward(sample, tensor(new float[] { 10, 900 }), context);
+        var otherTime = model.forward(sample, tensor(new long[] { 500, 500 }), context);
+
+        Assert.True(allclose(fromLong, fromFloat, rtol: 1e-5, atol: 1e-6));
+        Assert.True((fromLong - otherTime).abs().max().item<float>() > 1e-4f, "the timestep reaches the output");
+    }
+
+    [Fact]
+    public void StateDict_Tiny_MatchesApprovedShapes()
+    {
+        using var model = new UNet2DConditionModel(UNetConfig.Tiny);
+
+        UNetApproval.Verify("unet-tiny", UNetApproval.Describe(model));
+    }
+
+    [Fact]
+    public void StateDict_TinyWithMswaAndPat_MatchesApprovedShapes()
+    {
+        using var model = new UNet2DConditionModel(UNetConfig.Tiny with { Attention = [UNetConfig.Mswa, UNetConfig.None], PatResBlocks = true });
+
+        UNetApproval.Verify("unet-tiny-mswa-pat", UNetApproval.Describe(model));
+    }
+
+    [Fact]
+    public void OptimizerStep_FixedBatch_LowersLoss()
+    {
+        manual_seed(9);
+        using var model = new UNet2DConditionModel(UNetConfig.Tiny);
+        model.train();
+        using var scope = NewDisposeScope();
+        var (sample, timesteps, context) = Batch(UNetConfig.Tiny, 4, 8, seed: 10);
+        var target = randn(sample.shape, generator: new Generator(11));
+        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
+
+        var before = nn.functional.mse_loss(model.forward(sample, timesteps, context), target);
+        optimizer.zero_grad();
+        before.backward();
+        optimizer.step();
+        var after = nn.functional.mse_loss(model.forward(sample, timesteps, context), target);
+
+        Assert.True(after.item<float>() < before.item<float>(), $"loss {before.item<float>()} -> {after.item<float>()}");
+    }
+
+    [Fact]
+    public void FromPretrained_SavedFolder_GivesIdenticalOutput()
+    {
+        manual_seed(12);
+        var config = UNetConfig.Tiny with { Attention = [UNetConfig.Mswa, UNetConfig.Full], PatResBlocks = true };
+        using var model = new UNet2DConditionModel(config);
+        model.eval();
+        using var scope = NewDisposeScope();
+        Perturb(model, 0.05);
+        var (sample, timesteps, context) = Batch(config, 2, 8, seed: 13);
+        var folder = Path.Combine(Path.GetTempPath(), "mediastudio-unet-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            ModelFolder.Save(folder, model, config);
+            using var loaded = UNet2DConditionModel.FromPretrained(folder);
+
+            using var guard = no_grad();
+            Assert.Equal(JsonSerializer.Serialize(config), JsonSerializer.Serialize(loaded.Config));
+            Assert.Equal(0f, (model.forward(sample, timesteps, context) - loaded.forward(sample, timesteps, context)).abs().max().item<float>());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ParameterCount_BuiltModels_MatchesAnalyticCount()
+    {
+        UNetConfig[] configs =
+        [
+            UNetConfig.Tiny,
+            UNetConfig.Tiny with { PatResBlocks = true, Attention = [UNetConfig.None, UNetConfig.Mswa], LayersPerBlock = 2, TransformerLayersPerBlock = 2 },
+            UNetConfig.Small,
+            UNetConfig.Small with { PatResBlocks = true },
+        ];
+        foreach (var config in configs)
+        {
+            using var model = new UNet2DConditionModel(config);
+
+            Assert.Equal(model.parameters().Sum(p => p.numel()), UNetParameterCount.Of(config));
+        }
+    }
+
+    [Fact]
+    public void StableDiffusion15Like_Validates_AndHasStableDiffusion15ParameterCount()
+    {
+        UNetConfig.StableDiffusion15Like.Validate();
+
+        // diffusers' runwayml/stable-diffusion-v1-5 unet: 859,520,964 parameters
+        Assert.Equal(859_520_964L, UNetParameterCount.Of(UNetConfig.StableDiffusion15Like));
+    }
+
+    private static (Tensor Sample, Tensor Timesteps, Tensor Context) Batch(UNetConfig config, int batch, int side, int seed)
+    {
+        var generator = new Generator((ulong)seed);
+        var sample = randn([batch, config.InChannels, side, side], generator: generator);           // (B, C, h, w)
+        var timesteps = randint(0, 1000, [batch], generator: generator);                          // (B) int64
+        var context = randn([batch, Tokens, config.CrossAttentionDim], generator: generator);      // (B, T, Dc)
+        return (sample, timesteps, context);
+    }
+
+    private static void Perturb(nn.Module model, double scale)
+    {
+        using var guard = no_grad();
+        var generator = new Generator(99);
+        foreach (var p in model.parameters())
+        {
+            p.add_(randn(p.shape, generator: generator) * scale);
+        }
+    }
+}
