@@ -8,5 +8,6 @@ internal static class EvalCommand
     public static Command Create() => new("eval", "Measure the shipped models on fresh held-out data.")
     {
         EvalRecognizerCommand.Create(),
+        EvalClipCommand.Create(),
     };
 }

@@ -8,5 +8,6 @@ internal static class TrainCommand
     public static Command Create() => new("train", "Train the studio's own models on the procedural world.")
     {
         TrainRecognizerCommand.Create(),
+        TrainClipCommand.Create(),
     };
 }
