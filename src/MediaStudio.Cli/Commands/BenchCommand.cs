@@ -9,5 +9,6 @@ internal static class BenchCommand
     {
         AttentionBenchCommand.Create(),
         JobsBenchCommand.Create(),
+        T2iBenchCommand.Create(),
     };
 }

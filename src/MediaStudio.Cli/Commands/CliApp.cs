@@ -10,6 +10,7 @@ public static class CliApp
         ServeCommand.Create(),
         WorkerCommand.Create(),
         DatasetCommand.Create(),
+        GenerateCommand.Create(),
         TrainCommand.Create(),
         EvalCommand.Create(),
         BenchCommand.Create(),

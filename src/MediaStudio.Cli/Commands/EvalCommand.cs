@@ -9,5 +9,8 @@ internal static class EvalCommand
     {
         EvalRecognizerCommand.Create(),
         EvalAutoencoderCommand.Create(),
+        EvalClipCommand.Create(),
+        EvalT2iCommand.Create(),
+        EvalNegativesCommand.Create(),
     };
 }

@@ -9,5 +9,8 @@ internal static class TrainCommand
     {
         TrainRecognizerCommand.Create(),
         TrainAutoencoderCommand.Create(),
+        TrainClipCommand.Create(),
+        TrainUNetCommand.Create(),
+        TrainNegativeEmbeddingCommand.Create(),
     };
 }
