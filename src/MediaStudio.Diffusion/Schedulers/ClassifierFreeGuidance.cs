@@ -41,11 +41,11 @@ public sealed class ClassifierFreeGuidance
         }
 
         var rank = unconditionalContext.dim();
-        var tokens = unconditionalContext.shape[rank - 2 < 0 ? 0 : rank - 2];
-        var width = unconditionalContext.shape[rank - 1 < 0 ? 0 : rank - 1];
+        var fits = rank is 2 or 3
+            && unconditionalContext.shape[rank - 2] == conditionalContext.shape[1]
+            && unconditionalContext.shape[rank - 1] == conditionalContext.shape[2];
         var batch = rank == 3 ? unconditionalContext.shape[0] : 1;
-        if (rank is not (2 or 3) || tokens != conditionalContext.shape[1] || width != conditionalContext.shape[2]
-            || (batch != 1 && batch != conditionalContext.shape[0] && conditionalContext.shape[0] != 1))
+        if (!fits || (batch != 1 && batch != conditionalContext.shape[0] && conditionalContext.shape[0] != 1))
         {
             throw new ArgumentException(
                 $"the unconditional context {Shape(unconditionalContext)} does not fit the conditional context {Shape(conditionalContext)}: "

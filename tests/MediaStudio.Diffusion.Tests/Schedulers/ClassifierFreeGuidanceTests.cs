@@ -79,6 +79,19 @@ public sealed class ClassifierFreeGuidanceTests
     }
 
     [Fact]
+    public void Constructor_UnconditionalOfWrongRankOrBatch_Throws()
+    {
+        var model = new ToyModel();
+        using var cond = zeros(B, T, D);
+        using var vector = zeros(D);
+        using var otherBatch = zeros(B + 1, T, D);
+
+        Assert.Throws<ArgumentException>(() => new ClassifierFreeGuidance(model.Forward, cond, vector, 3.0));
+        var error = Assert.Throws<ArgumentException>(() => new ClassifierFreeGuidance(model.Forward, cond, otherBatch, 3.0));
+        Assert.Contains($"[{B + 1}, {T}, {D}]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Predict_LearnedNegativeEmbedding_ReceivesTheGuidanceGradient()
     {
         // ReNeg: the negative embedding n enters only the unconditional branch, so d out / d n = (1 - s) d uncond / d n.

@@ -62,15 +62,18 @@ public sealed class SamplingTests
     }
 
     [Theory]
-    [InlineData(SamplerKind.Ddpm, 20)]
-    [InlineData(SamplerKind.Ddpm, 50)]
-    [InlineData(SamplerKind.Ddim, 20)]
-    [InlineData(SamplerKind.Ddim, 50)]
-    public void Run_FirstOrderSampler_MatchesTheExactLinearGaussianRecursion(SamplerKind kind, int steps)
+    [InlineData(SamplerKind.Ddpm, 20, false)]
+    [InlineData(SamplerKind.Ddpm, 50, false)]
+    [InlineData(SamplerKind.Ddim, 20, false)]
+    [InlineData(SamplerKind.Ddim, 50, false)]
+    [InlineData(SamplerKind.Ddpm, 30, true)]
+    [InlineData(SamplerKind.Ddim, 30, true)]
+    public void Run_FirstOrderSampler_MatchesTheExactLinearGaussianRecursion(SamplerKind kind, int steps, bool stableDiffusion)
     {
         // With a Gaussian target every step is x_p = A x_t + B (+ N(0, v)), so mean and variance can be propagated
         // exactly in double from N(0, 1): DDPM eq. 7 (posterior) and DDIM eq. 12 (eta = 0), written out independently.
-        var schedule = Schedule("epsilon", "linear");
+        // The Stable Diffusion schedule also covers scaled_linear betas with "leading" spacing and steps_offset 1.
+        var schedule = stableDiffusion ? new NoiseSchedule(NoiseScheduleConfig.StableDiffusion) : Schedule("epsilon", "linear");
         var target = new GaussianTarget(schedule, Mu, S);
         using var generator = new Generator(23);
         using var noise = randn([Draws], generator: generator);
