@@ -81,7 +81,7 @@ public sealed partial class UNet2DConditionModel : nn.Module<Tensor, Tensor, Ten
     {
         using var scope = NewDisposeScope();
         var b = sample.shape[0];
-        var t = timesteps.dim() == 0 ? timesteps.expand(b) : timesteps;      // (B)
+        var t = (timesteps.dim() == 0 ? timesteps.expand(b) : timesteps).to(sample.device); // (B)
         var temb = time_embedding.forward(t);                                  // (B, Temb)
         var x = conv_in.forward(sample);                                       // (B, C0, h, w)
         var skips = new List<Tensor> { x };

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MediaStudio.Diffusion.UNet;
 using MediaStudio.Neural.Checkpoints;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MediaStudio.Diffusion.Tests.UNet;
@@ -79,6 +80,46 @@ public sealed class UNet2DConditionModelTests
 
         Assert.True(allclose(fromLong, fromFloat, rtol: 1e-5, atol: 1e-6));
         Assert.True((fromLong - otherTime).abs().max().item<float>() > 1e-4f, "the timestep reaches the output");
+    }
+
+    [Fact]
+    public void Forward_MswaWindowsCoveringEveryLevel_EqualsFullAttentionModel()
+    {
+        manual_seed(14);
+        var full = UNetConfig.Tiny;
+        var mswa = UNetConfig.Tiny with { Attention = [UNetConfig.Mswa, UNetConfig.Mswa], MidBlockAttention = UNetConfig.Mswa, MswaWindows = [8, 64] };
+        using var fullModel = new UNet2DConditionModel(full);
+        using var mswaModel = new UNet2DConditionModel(mswa);
+        using var scope = NewDisposeScope();
+        Perturb(fullModel, 0.05);
+        mswaModel.load_state_dict(fullModel.state_dict());
+        var (sample, timesteps, context) = Batch(full, 2, 8, seed: 15);
+
+        using var guard = no_grad();
+        Assert.True(allclose(fullModel.forward(sample, timesteps, context), mswaModel.forward(sample, timesteps, context), rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Fact]
+    public void Forward_WithoutOuterScope_LeavesOnlyItsOutputAlive()
+    {
+        manual_seed(16);
+        using var model = new UNet2DConditionModel(UNetConfig.Tiny with { Attention = [UNetConfig.Mswa, UNetConfig.Full], MswaWindows = [2, 4], PatResBlocks = true });
+        model.eval();
+        var (sample, timesteps, context) = Batch(UNetConfig.Tiny, 2, 8, seed: 17);
+        using var guard = no_grad();
+        model.forward(sample, timesteps, context).Dispose();           // warm-up: lazily created state stays out of the count
+
+        DisposeScopeManager.Statistics.Reset();
+        var baseline = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var output = model.forward(sample, timesteps, context);
+        var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount - baseline;
+        output.Dispose();
+
+        Assert.Equal(1, live);
+        foreach (var t in new[] { sample, timesteps, context })
+        {
+            t.Dispose();
+        }
     }
 
     [Fact]
