@@ -126,7 +126,7 @@ public sealed class NegativeEmbedding : IDisposable
 
         try
         {
-            var moved = states.to(device ?? CPU, ScalarType.Float32);
+            var moved = states.to_type(ScalarType.Float32).to(device ?? CPU);
             if (!ReferenceEquals(moved, states))
             {
                 states.Dispose();
@@ -146,7 +146,7 @@ public sealed class NegativeEmbedding : IDisposable
         ValidateName(Name);
         var folder = Path.Combine(root, Name);
         Directory.CreateDirectory(folder);
-        using var cpu = States.detach().to(CPU, ScalarType.Float32).contiguous();
+        using var cpu = States.detach().cpu().to_type(ScalarType.Float32).contiguous();
         SafeTensors.Save(Path.Combine(folder, TensorFileName), new Dictionary<string, Tensor> { [TensorKey] = cpu }, new Dictionary<string, string> { ["format"] = "pt" });
         AtomicFile.WriteAllText(Path.Combine(folder, CardFileName), JsonSerializer.Serialize(Card, Json) + "\n");
         Sha256Manifest.Write(folder, [TensorFileName, CardFileName]);

@@ -21,7 +21,7 @@ public static class ImageTensors
         var (count, height, width) = ((int)images.shape[0], (int)images.shape[2], (int)images.shape[3]);
 
         // (B, 3, H, W) in [-1, 1] -> (B, H, W, 3) bytes
-        var bytes = ((images.detach().to(CPU, ScalarType.Float32).clamp(-1, 1) + 1) * 127.5f).round().to_type(ScalarType.Byte).permute(0, 2, 3, 1).contiguous();
+        var bytes = ((images.detach().cpu().to_type(ScalarType.Float32).clamp(-1, 1) + 1) * 127.5f).round().to_type(ScalarType.Byte).permute(0, 2, 3, 1).contiguous();
         var data = bytes.data<byte>().ToArray();
         var plane = height * width * 3;
         var result = new RgbImage[count];

@@ -2,7 +2,6 @@ using System.Text.Json.Serialization;
 using MediaStudio.Diffusion.Schedulers;
 using MediaStudio.Diffusion.Training;
 using MediaStudio.Media.Images;
-using MediaStudio.Synthetic.Metrics;
 using MediaStudio.Synthetic.Recognition;
 using MediaStudio.Synthetic.Scenes;
 using static TorchSharp.torch;
@@ -79,7 +78,7 @@ public sealed record TextToImageEvaluation(
 
         var singleScores = Score(recognizer, single, Render);
         var multiScores = Score(recognizer, multi, Render);
-        var distances = diversityPrompts.Select(p => Diversity.MeanPairwiseDistance(Render([p.Prompt, p.Prompt, p.Prompt, p.Prompt], SeedBase + 900_000))).ToList();
+        var distances = diversityPrompts.Select(p => Synthetic.Metrics.Diversity.MeanPairwiseDistance(Render([p.Prompt, p.Prompt, p.Prompt, p.Prompt], SeedBase + 900_000))).ToList();
         return new TextToImageEvaluation(
             AdherenceSummary.From(singleScores), AdherenceSummary.From(multiScores), distances.Count == 0 ? 0 : distances.Average(), steps, guidance, sampler.ToCliName());
     }

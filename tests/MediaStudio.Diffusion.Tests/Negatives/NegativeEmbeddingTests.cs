@@ -17,7 +17,7 @@ public sealed class NegativeEmbeddingTests : IDisposable
 
         using var loaded = NegativeEmbedding.Load(_root, "calm");
 
-        Assert.True(loaded.States.equal(saved.States).item<bool>());
+        Assert.True(loaded.States.eq(saved.States).all().item<bool>());
         Assert.Equal(saved.Card.RewardAfter, loaded.Card.RewardAfter);
         Assert.Equal(["calm"], NegativeEmbedding.List(_root).Select(c => c.Name));
     }

@@ -27,7 +27,7 @@ public sealed class ReNegTrainingTests
         using var pipeline = TinyPipeline.Create();
         var training = new ReNegTraining(pipeline, new Brightness(), Options);
         using var negative = new LearnedNegative(pipeline.EmptyPromptStates);
-        using var optimizer = optim.Adam([negative.Embedding], Options.LearningRate);
+        using var optimizer = optim.Adam([negative.Embedding], 0.3);
         using var noise = randn([2, 4, 8, 8], generator: new Generator(5));
         double Reward()
         {
@@ -46,7 +46,7 @@ public sealed class ReNegTrainingTests
         }
 
         var after = Reward();
-        Assert.True(after > before + 1e-3, $"the toy reward went from {before} to {after}");
+        Assert.True(after > before + 2e-3, $"the toy reward went from {before} to {after}");
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class ReNegTrainingTests
         using var pipeline = TinyPipeline.Create();
         var training = new ReNegTraining(pipeline, new Brightness(), Options);
 
-        var (states, trace) = training.Refine(pipeline.EmptyPromptStates, Prompts[0], seed: 3);
+        var (states, trace) = training.Refine(pipeline.EmptyPromptStates, Prompts[0], seed: 3, cancellationToken: TestContext.Current.CancellationToken);
         using (states)
         {
             var best = training.Rewards(states, [Prompts[0]], [3])[0];
