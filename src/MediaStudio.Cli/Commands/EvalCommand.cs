@@ -9,5 +9,6 @@ internal static class EvalCommand
     {
         EvalRecognizerCommand.Create(),
         EvalClipCommand.Create(),
+        EvalRewardCommand.Create(),
     };
 }

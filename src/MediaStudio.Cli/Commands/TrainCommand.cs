@@ -9,5 +9,6 @@ internal static class TrainCommand
     {
         TrainRecognizerCommand.Create(),
         TrainClipCommand.Create(),
+        TrainRewardCommand.Create(),
     };
 }
