@@ -12,5 +12,6 @@ internal static class EvalCommand
         EvalClipCommand.Create(),
         EvalT2iCommand.Create(),
         EvalNegativesCommand.Create(),
+        EvalRewardCommand.Create(),
     };
 }

@@ -12,5 +12,6 @@ internal static class TrainCommand
         TrainClipCommand.Create(),
         TrainUNetCommand.Create(),
         TrainNegativeEmbeddingCommand.Create(),
+        TrainRewardCommand.Create(),
     };
 }
