@@ -20,6 +20,8 @@ public sealed class TrainNegativeEmbeddingHandler(
 {
     public const string KindName = "train-negative-embedding";
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     private readonly PipelineAccess _access = new(registry, models.Value.Path);
 
     public string Kind => KindName;
@@ -70,7 +72,7 @@ public sealed class TrainNegativeEmbeddingHandler(
         }, 0.02, 0.95, clock, cancellationToken);
 
         embedding.Save(_access.NegativesRoot);
-        var card = JsonSerializer.Serialize(embedding.Card, new JsonSerializerOptions { WriteIndented = true });
+        var card = JsonSerializer.Serialize(embedding.Card, Indented);
         using var content = new MemoryStream(Encoding.UTF8.GetBytes(card));
         await execution.PublishOutputAsync("card", content, "application/json", new OutputFacts("card.json", MetadataJson: card), cancellationToken);
         File.Delete(checkpoint);
