@@ -124,10 +124,10 @@ internal static class TrainUNetCommand
         var emaGap = training.ConditioningGap();
         var (grid, prompts) = training.Samples();
 
-        ModelFolder.Save(output, unet, config, Card(config, recipe, parameters, seconds, threads, run.Commands, finalGap, emaGap, prompts, File.Exists(Path.Combine(samples, "gaps.txt")) ? File.ReadAllLines(Path.Combine(samples, "gaps.txt")) : []));
-        AtomicFile.WriteAllText(Path.Combine(output, TextToImagePipeline.SchedulerFileName), JsonSerializer.Serialize(schedule.Config, IndentedJson) + "\n");
+        var gapLog = Path.Combine(samples, "gaps.txt");
+        var card = Card(config, recipe, parameters, seconds, threads, run.Commands, finalGap, emaGap, prompts, File.Exists(gapLog) ? File.ReadAllLines(gapLog) : []);
+        TextToImagePipeline.SaveUNet(output, unet, schedule, card);
         AtomicFile.WriteAllText(Path.Combine(output, "recipe.json"), recipe.ToJson() + "\n");
-        Sha256Manifest.Write(output, [ModelFolder.ConfigFileName, ModelFolder.WeightsFileName, TextToImagePipeline.SchedulerFileName]);
         codec.SavePng(ImageGrid.Compose(grid, grid.Count, scale: 2), Path.Combine(output, "samples.png"));
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"wrote {Markup.Escape(output)} after {seconds / 60:F1} min of training; conditioning gap {emaGap:P1} (EMA weights)");
         AnsiConsole.MarkupLine("measure it with [bold]mediastudio eval t2i --card[/]");

@@ -24,6 +24,8 @@ public sealed class TextToImagePipeline : IDisposable
     /// <summary>The scheduler file in the UNet folder.</summary>
     public const string SchedulerFileName = "scheduler.json";
 
+    private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
+
     private readonly Lazy<Tensor> _emptyPrompt;
 
     /// <summary>Assembles a pipeline from loaded models; it takes ownership of them.</summary>
@@ -91,6 +93,24 @@ public sealed class TextToImagePipeline : IDisposable
             clip?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Writes a UNet folder: config, weights, card, <c>scheduler.json</c>, and a manifest over all but the card.</summary>
+    public static void SaveUNet(string folder, UNet2DConditionModel unet, NoiseSchedule schedule, string? card = null)
+    {
+        ArgumentNullException.ThrowIfNull(unet);
+        ArgumentNullException.ThrowIfNull(schedule);
+        ModelFolder.Save(folder, unet, unet.Config, card);
+        AtomicFile.WriteAllText(Path.Combine(folder, SchedulerFileName), JsonSerializer.Serialize(schedule.Config, IndentedJson) + "\n");
+        Sha256Manifest.Write(folder, [ModelFolder.ConfigFileName, ModelFolder.WeightsFileName, SchedulerFileName]);
+    }
+
+    /// <summary>Writes the three model folders under <paramref name="modelsRoot"/> (as <see cref="Load"/> reads them).</summary>
+    public void Save(string modelsRoot)
+    {
+        ModelFolder.Save(Path.Combine(modelsRoot, "autoencoder"), Autoencoder, Autoencoder.Config);
+        Clip.Save(Path.Combine(modelsRoot, "clip"));
+        SaveUNet(Path.Combine(modelsRoot, "unet"), UNet, Schedule);
     }
 
     /// <summary>Reads <c>scheduler.json</c> from a UNet folder after checking its SHA-256.</summary>
