@@ -21,14 +21,21 @@ internal static class EvalAutoencoderCommand
         var samples = new Option<int>("--samples") { Description = "Held-out renders to score.", DefaultValueFactory = _ => 1000 };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
+        var checkpoint = new Option<string?>("--checkpoint")
+        {
+            Description = "Score a training checkpoint's weights instead of the folder's (architecture from --model's config, or the Small preset when the folder has none).",
+        };
         var command = new Command("autoencoder", "Reconstruction quality of the KL autoencoder on clean held-out renders (seeds from 1,000,000,000).")
         {
-            model, recognizer, samples, threads, json,
+            model, recognizer, samples, threads, json, checkpoint,
         };
         command.SetAction(parse =>
         {
             TorchRuntime.SetThreads(parse.GetValue(threads));
-            using var autoencoder = AutoencoderKL.FromPretrained(parse.GetValue(model)!);
+            var checkpointPath = parse.GetValue(checkpoint);
+            using var autoencoder = checkpointPath is null
+                ? AutoencoderKL.FromPretrained(parse.GetValue(model)!)
+                : FromCheckpoint(checkpointPath, parse.GetValue(model)!);
             var recognizerFolder = parse.GetValue(recognizer)!;
             using var reader = Directory.Exists(recognizerFolder)
                 ? ModelFolder.FromPretrained<SceneRecognizer, RecognizerConfig>(recognizerFolder, c => new SceneRecognizer(c))
@@ -46,6 +53,22 @@ internal static class EvalAutoencoderCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Builds the model from a training checkpoint's <c>model.*</c> tensors (strict); the scaling factor stays 1 unless the folder's config has one.</summary>
+    private static AutoencoderKL FromCheckpoint(string checkpointPath, string folder)
+    {
+        var config = File.Exists(Path.Combine(folder, ModelFolder.ConfigFileName))
+            ? ModelFolder.ReadConfig<AutoencoderKLConfig>(folder)
+            : AutoencoderKLConfig.Small;
+        var model = AutoencoderKL.FromConfig(config);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var tensors = SafeTensors.Load(checkpointPath)
+            .Where(p => p.Key.StartsWith("model.", StringComparison.Ordinal))
+            .ToDictionary(p => p.Key["model.".Length..], p => p.Value, StringComparer.Ordinal);
+        StateDict.LoadStrict(model, tensors, checkpointPath);
+        model.eval();
+        return model;
     }
 
     public static void Print(AutoencoderEvaluation evaluation)

@@ -164,6 +164,7 @@ internal static class TrainAutoencoderCommand
         if (e.RecognizerAgreement is { } agree)
         {
             yield return ("recognizer labels equal (original vs reconstruction)", string.Create(inv, $"{agree * 100:F1}%"));
+            yield return ("recognizer shape and colour equal, per object", string.Create(inv, $"{e.RecognizerObjectAgreement * 100:F1}%"));
             yield return ("recognizer all-correct on originals", string.Create(inv, $"{e.RecognizerAllCorrectOriginal * 100:F1}%"));
             yield return ("recognizer all-correct on reconstructions", string.Create(inv, $"{e.RecognizerAllCorrectReconstruction * 100:F1}%"));
         }

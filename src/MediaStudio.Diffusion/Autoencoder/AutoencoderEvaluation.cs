@@ -16,6 +16,7 @@ namespace MediaStudio.Diffusion.Autoencoder;
 /// <param name="LatentMean">Mean of the scaled latent means s mu over every element.</param>
 /// <param name="LatentStd">Standard deviation of the scaled latent means (1 when s fits these scenes).</param>
 /// <param name="RecognizerAgreement">Fraction of images whose recognizer-read label is identical for original and reconstruction; null without a recognizer.</param>
+/// <param name="RecognizerObjectAgreement">Fraction of scene objects whose recognizer-read shape and colour are the same on original and reconstruction; null without a recognizer.</param>
 /// <param name="RecognizerAllCorrectOriginal">Fraction of originals the recognizer reads entirely right; null without a recognizer.</param>
 /// <param name="RecognizerAllCorrectReconstruction">Fraction of reconstructions the recognizer reads entirely right; null without a recognizer.</param>
 public sealed record AutoencoderEvaluation(
@@ -27,6 +28,7 @@ public sealed record AutoencoderEvaluation(
     [property: JsonPropertyName("latent_mean")] double LatentMean,
     [property: JsonPropertyName("latent_std")] double LatentStd,
     [property: JsonPropertyName("recognizer_agreement")] double? RecognizerAgreement,
+    [property: JsonPropertyName("recognizer_object_agreement")] double? RecognizerObjectAgreement,
     [property: JsonPropertyName("recognizer_all_correct_original")] double? RecognizerAllCorrectOriginal,
     [property: JsonPropertyName("recognizer_all_correct_reconstruction")] double? RecognizerAllCorrectReconstruction)
 {
@@ -43,7 +45,7 @@ public sealed record AutoencoderEvaluation(
         var size = model.Config.SampleSize;
         var latents = new RunningMoments();
         double psnrSum = 0, ssimSum = 0, psnrMin = double.PositiveInfinity;
-        int agree = 0, rightOriginal = 0, rightReconstruction = 0;
+        int agree = 0, rightOriginal = 0, rightReconstruction = 0, objects = 0, objectsAgree = 0;
         for (var start = 0; start < count; start += batchSize)
         {
             var n = Math.Min(batchSize, count - start);
@@ -68,6 +70,13 @@ public sealed record AutoencoderEvaluation(
                     agree += read[i].ToJson() == readBack[i].ToJson() ? 1 : 0;
                     rightOriginal += read[i].ToJson() == truth ? 1 : 0;
                     rightReconstruction += readBack[i].ToJson() == truth ? 1 : 0;
+                    foreach (var o in held[i].Sample.Label.Objects)
+                    {
+                        var before = read[i].Objects.FirstOrDefault(p => p.Region == o.Region);
+                        var after = readBack[i].Objects.FirstOrDefault(p => p.Region == o.Region);
+                        objects++;
+                        objectsAgree += before?.Shape == after?.Shape && before?.Color == after?.Color ? 1 : 0;
+                    }
                 }
             }
         }
@@ -75,7 +84,7 @@ public sealed record AutoencoderEvaluation(
         double? Fraction(int k) => recognizer is null ? null : k / (double)count;
         return new AutoencoderEvaluation(
             count, AutoencoderTraining.EvaluationSeedBase, psnrSum / count, psnrMin, ssimSum / count, latents.Mean, latents.Std,
-            Fraction(agree), Fraction(rightOriginal), Fraction(rightReconstruction));
+            Fraction(agree), recognizer is null ? null : objectsAgree / (double)Math.Max(1, objects), Fraction(rightOriginal), Fraction(rightReconstruction));
     }
 
     /// <summary>Builds the card's sample grid: held-out originals in the top row, their reconstructions below.</summary>
