@@ -74,7 +74,7 @@ internal static class EvalClipCommand
         var text = new StringBuilder("## Measured\n\n");
         text.Append(inv, $"Held-out scenes (seeds from 2^62, disjoint from training), measured by the training command; re-measure with ")
             .Append("`mediastudio eval clip --json`.\n\n");
-        text.Append(inv, $"Retrieval among {evaluation.BatchSize} candidates, {evaluation.Samples} pairs (20% degraded as in training):\n\n");
+        text.Append(inv, $"Retrieval among {evaluation.BatchSize} candidates, {evaluation.Samples} pairs ({evaluation.DegradationRate * 100:F0}% degraded):\n\n");
         text.Append("| metric | accuracy |\n| --- | --- |\n");
         foreach (var (name, value) in evaluation.Retrieval)
         {

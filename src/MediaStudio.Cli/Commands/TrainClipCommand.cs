@@ -108,7 +108,7 @@ internal static class TrainClipCommand
 
         card.Append(inv, $"- {parameters:N0} parameters; AdamW lr {recipe.LearningRate} (warm-up {recipe.WarmupSteps} steps, cosine to {recipe.MinLearningRate} at step {recipe.TotalSteps}), ")
             .Append(inv, $"weight decay {recipe.WeightDecay}, grad clip {recipe.GradClip}, seed {recipe.Seed}; recipe.json beside this card\n");
-        card.Append(inv, $"- data: every step {recipe.BatchSize} fresh renders (scene seeds below 2^62, {recipe.DegradationRate:P0} with a named degradation) with one random caption each\n");
+        card.Append(inv, $"- data: every step {recipe.BatchSize} fresh renders (scene seeds below 2^62, {recipe.DegradationRate * 100:F0}% with a named degradation) with one random caption each\n");
         card.Append(inv, $"- loss: symmetric InfoNCE with a learnable temperature (init 1/0.07, clamp 100; final {logitScale:F1}) ")
             .Append(inv, $"+ {recipe.AttributeLossWeight} x an auxiliary attribute loss: two linear heads predict the recognizer's 23 attribute heads ")
             .Append("(background kind and colours; per region: shape or absent, colour, size, texture) from the pooled text state and from the image embedding, ")

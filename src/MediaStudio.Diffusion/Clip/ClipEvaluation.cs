@@ -6,6 +6,7 @@ namespace MediaStudio.Diffusion.Clip;
 /// <param name="Samples">Held-out image-caption pairs.</param>
 /// <param name="BatchSize">Retrieval happens among this many candidates.</param>
 /// <param name="FirstSeed">First held-out scene seed.</param>
+/// <param name="DegradationRate">Fraction of held-out retrieval scenes with a named degradation.</param>
 /// <param name="Retrieval">image_to_text_top1/top5, text_to_image_top1/top5.</param>
 /// <param name="ZeroShot">Per attribute: the true caption outranks every caption with that attribute changed.</param>
 /// <param name="ZeroShotSamples">Images scored zero-shot.</param>
@@ -14,6 +15,7 @@ public sealed record ClipEvaluation(
     [property: JsonPropertyName("samples")] int Samples,
     [property: JsonPropertyName("batch_size")] int BatchSize,
     [property: JsonPropertyName("first_seed")] long FirstSeed,
+    [property: JsonPropertyName("degradation_rate")] double DegradationRate,
     [property: JsonPropertyName("retrieval")] IReadOnlyDictionary<string, double> Retrieval,
     [property: JsonPropertyName("zero_shot")] IReadOnlyDictionary<string, double> ZeroShot,
     [property: JsonPropertyName("zero_shot_samples")] int ZeroShotSamples,

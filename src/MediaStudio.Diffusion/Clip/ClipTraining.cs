@@ -177,7 +177,7 @@ public static class ClipTraining
             ["truncated_fraction"] = lengths.Count(l => l > tokenizer.ContextLength) / (double)lengths.Count,
         };
         var zeroShot = ZeroShot(model, tokenizer, zeroShotSamples);
-        return new ClipEvaluation((int)n, batchSize, EvaluationSeedBase, retrieval, zeroShot, zeroShotSamples, tokens);
+        return new ClipEvaluation((int)n, batchSize, EvaluationSeedBase, degradationRate, retrieval, zeroShot, zeroShotSamples, tokens);
     }
 
     // rows whose matching column (the diagonal) is among the row's k largest
