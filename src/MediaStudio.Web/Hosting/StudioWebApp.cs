@@ -43,7 +43,8 @@ public static class StudioWebApp
         builder.Services
             .AddCore(builder.Configuration)
             .AddMedia(builder.Configuration)
-            .AddJobs(builder.Configuration);
+            .AddJobs(builder.Configuration)
+            .AddStudioWeb(builder.Configuration);
         builder.Services.AddDataProtection().SetApplicationName("MediaStudio");
         builder.Services.AddOptions<KeyManagementOptions>()
             .Configure<IOptions<StorageOptions>, ILoggerFactory>((keys, storage, logs) =>
