@@ -110,14 +110,15 @@ public sealed class StudioPagesTests(PublishedStudioFixture fixture) : IClassFix
         return Path.Combine(folder, name);
     }
 
-    // a 4x4 RGB PNG with a tEXt "parameters" chunk, written chunk by chunk as AUTOMATIC1111's PIL does
-    private static byte[] ForeignPng(string parameters)
+    // a 32x32 RGB PNG with a tEXt "parameters" chunk, written chunk by chunk as AUTOMATIC1111's PIL does
+    internal static byte[] ForeignPng(string parameters)
     {
+        const int Side = 32;
         using var png = new MemoryStream();
         png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
         var ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, 4);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), 4);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, Side);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), Side);
         ihdr[8] = 8;
         ihdr[9] = 2;
         Chunk(png, "IHDR", ihdr);
@@ -125,12 +126,12 @@ public sealed class StudioPagesTests(PublishedStudioFixture fixture) : IClassFix
         using var raw = new MemoryStream();
         using (var zlib = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true))
         {
-            for (var y = 0; y < 4; y++)
+            for (var y = 0; y < Side; y++)
             {
                 zlib.WriteByte(0); // filter: none
-                for (var x = 0; x < 4; x++)
+                for (var x = 0; x < Side; x++)
                 {
-                    zlib.Write([(byte)(x * 60), (byte)(y * 60), 128]);
+                    zlib.Write([(byte)(x * 255 / Side), (byte)(y * 255 / Side), 160]);
                 }
             }
         }
