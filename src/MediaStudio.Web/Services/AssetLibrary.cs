@@ -84,7 +84,10 @@ public sealed class AssetLibrary(IServiceScopeFactory scopes, IBlobStore blobs, 
         ArgumentNullException.ThrowIfNull(filter);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
-        var query = db.Assets.AsNoTracking().Where(a => a.OwnerId == Owner.Local && a.MediaType.StartsWith("image/"));
+        // progress previews are not results: slots "preview" and "preview-…" stay out of the gallery
+        var query = db.Assets.AsNoTracking()
+            .Where(a => a.OwnerId == Owner.Local && a.MediaType.StartsWith("image/"))
+            .Where(a => a.Slot == null || (a.Slot != "preview" && !a.Slot.StartsWith("preview-")));
         if (filter.Kind is { } kind)
         {
             query = query.Where(a => a.Kind == kind);

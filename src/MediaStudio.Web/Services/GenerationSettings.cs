@@ -10,39 +10,12 @@ namespace MediaStudio.Web.Services;
 /// <c>MetadataJson</c>) into a <see cref="TextToImageSpec"/> for the Create form, and back.</summary>
 public static class GenerationSettings
 {
-    private static readonly (string Ours, string A1111)[] SamplerNames =
-    [
-        ("dpmpp_2m", "DPM++ 2M"),
-        ("euler_a", "Euler a"),
-        ("ddim", "DDIM"),
-        ("ddpm", "DDPM"),
-    ];
-
     /// <summary>Names our sampler the way A1111 does ("DPM++ 2M").</summary>
-    public static string SamplerToA1111(string sampler) =>
-        SamplerNames.FirstOrDefault(s => s.Ours == sampler).A1111 ?? sampler;
+    public static string SamplerToA1111(string sampler) => A1111Samplers.ToA1111(sampler);
 
     /// <summary>Maps an A1111 sampler name ("DPM++ 2M Karras", "Euler a") to ours, or null when there is no equivalent.</summary>
-    public static string? SamplerFromA1111(string? name)
-    {
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            return null;
-        }
-
-        var trimmed = name.Trim();
-        if (TextToImageSpec.Samplers.Contains(trimmed))
-        {
-            return trimmed;
-        }
-
-        // "DPM++ 2M Karras" is DPM++ 2M with a Karras schedule; "Euler a" must not match plain "Euler"
-        return SamplerNames
-            .Where(s => string.Equals(trimmed, s.A1111, StringComparison.OrdinalIgnoreCase)
-                || (trimmed.StartsWith(s.A1111 + " ", StringComparison.OrdinalIgnoreCase) && !trimmed.Contains("SDE", StringComparison.OrdinalIgnoreCase)))
-            .Select(s => s.Ours)
-            .FirstOrDefault();
-    }
+    public static string? SamplerFromA1111(string? name) =>
+        A1111Samplers.FromA1111(name) is { } ours && TextToImageSpec.Samplers.Contains(ours) ? ours : null;
 
     /// <summary>Reads the settings of a dropped PNG.</summary>
     /// <returns>The spec, with notes on anything that could not be carried over; null when the image has no settings.</returns>

@@ -117,6 +117,11 @@ public sealed class JobBoard(IServiceScopeFactory scopes)
 /// <param name="Outputs">Its published outputs, by slot (only filled by <see cref="JobBoard.GetAsync"/>).</param>
 public sealed record JobSnapshot(JobRecord Job, int? QueuePlace, IReadOnlyList<AssetRecord> Outputs)
 {
-    /// <summary>Gets the image outputs (<c>image-N</c> slots, or any image/* output), in slot order.</summary>
-    public IReadOnlyList<AssetRecord> Images => Outputs.Where(a => a.MediaType.StartsWith("image/", StringComparison.Ordinal) && a.Id != Job.PreviewAssetId).ToList();
+    /// <summary>Gets the image outputs in slot order, leaving out previews (the current preview, and slots named
+    /// <c>preview</c> or <c>preview-…</c>).</summary>
+    public IReadOnlyList<AssetRecord> Images => Outputs.Where(a => a.MediaType.StartsWith("image/", StringComparison.Ordinal) && a.Id != Job.PreviewAssetId && !IsPreviewSlot(a.Slot)).ToList();
+
+    /// <summary>Returns whether an output slot holds a progress preview rather than a result.</summary>
+    public static bool IsPreviewSlot(string? slot) =>
+        slot is not null && (slot == "preview" || slot.StartsWith("preview-", StringComparison.Ordinal));
 }

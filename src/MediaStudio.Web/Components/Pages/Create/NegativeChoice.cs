@@ -4,4 +4,5 @@ namespace MediaStudio.Web.Components.Pages.Create;
 /// <param name="Mode">none, prompt or embedding.</param>
 /// <param name="Prompt">The negative prompt, for mode prompt.</param>
 /// <param name="Embedding">The embedding's name, for mode embedding.</param>
-public sealed record NegativeChoice(string Mode, string? Prompt, string? Embedding);
+/// <param name="Refine">Refine the embedding for this prompt before sampling (mode embedding only).</param>
+public sealed record NegativeChoice(string Mode, string? Prompt, string? Embedding, bool Refine = false);

@@ -14,6 +14,9 @@ public sealed class TextToImageDraft
 
     public string? NegativeEmbedding { get; set; }
 
+    /// <summary>Gets or sets whether the learned embedding is refined for this prompt first.</summary>
+    public bool Refine { get; set; }
+
     /// <summary>Gets or sets whether each generation draws a fresh seed.</summary>
     public bool RandomSeed { get; set; } = true;
 
@@ -41,6 +44,7 @@ public sealed class TextToImageDraft
             NegativeMode = spec.NegativeMode,
             NegativePrompt = spec.NegativePrompt,
             NegativeEmbedding = spec.NegativeEmbedding,
+            Refine = spec.Refine,
             RandomSeed = spec.Seed is null,
             Seed = spec.Seed ?? 0,
             Steps = spec.Steps,
@@ -65,7 +69,7 @@ public sealed class TextToImageDraft
         NegativeMode,
         NegativeMode == TextToImageSpec.NegativeFromPrompt ? NegativePrompt?.Trim() : null,
         NegativeMode == TextToImageSpec.NegativeFromEmbedding ? NegativeEmbedding : null,
-        Refine: false,
+        Refine: NegativeMode == TextToImageSpec.NegativeFromEmbedding && Refine,
         Seed: RandomSeed ? null : Seed,
         Steps,
         Guidance,

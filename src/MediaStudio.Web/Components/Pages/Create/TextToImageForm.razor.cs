@@ -61,6 +61,7 @@ public partial class TextToImageForm
         _draft.NegativeMode = choice.Mode;
         _draft.NegativePrompt = choice.Prompt;
         _draft.NegativeEmbedding = choice.Embedding;
+        _draft.Refine = choice.Refine;
     }
 
     private void RollSeed() => _draft.RollSeed();

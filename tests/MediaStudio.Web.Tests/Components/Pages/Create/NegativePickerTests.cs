@@ -54,4 +54,19 @@ public sealed class NegativePickerTests : BunitContext
         Assert.Equal(start with { Prompt = "blurry, lowres" }, raised);
         Assert.Same(start, picker.Instance.Value);
     }
+
+    [Fact]
+    public void RefineSwitch_Toggled_RaisesRefine()
+    {
+        NegativeChoice? raised = null;
+        var start = new NegativeChoice(TextToImageSpec.NegativeFromEmbedding, null, "soft-blur");
+        var picker = Render<NegativePicker>(p => p
+            .Add(n => n.Value, start)
+            .Add(n => n.Embeddings, [new NegativeEmbeddingCard("soft-blur", null, [])])
+            .Add(n => n.ValueChanged, choice => raised = choice));
+
+        picker.Find("input[type=checkbox]").Change(true);
+
+        Assert.Equal(start with { Refine = true }, raised);
+    }
 }

@@ -5,7 +5,6 @@ using MediaStudio.Jobs.Execution;
 using MediaStudio.Jobs.Generation;
 using MediaStudio.Media.Images;
 using MediaStudio.Media.Images.Metadata;
-using MediaStudio.Web.Services;
 
 namespace MediaStudio.Web.Tests.Components.Pages.Create;
 
@@ -40,7 +39,7 @@ public sealed class PaintingHandler : IJobHandler
             var seed = first + i;
             var image = new RgbImage(spec.Width, spec.Height);
             Array.Fill(image.Pixels, (byte)(seed % 256));
-            var info = InfoText.Create(spec.Prompt, spec.NegativePrompt, spec.Steps, GenerationSettings.SamplerToA1111(spec.Sampler), spec.Guidance, seed, spec.Width, spec.Height, "painter");
+            var info = InfoText.Create(spec.Prompt, spec.NegativePrompt, spec.Steps, A1111Samplers.ToA1111(spec.Sampler), spec.Guidance, seed, spec.Width, spec.Height, "painter");
             using var specJson = JsonDocument.Parse(spec.ToJson());
             var record = new StudioImageRecord(Kind, specJson.RootElement.Clone(), seed, new Dictionary<string, string> { ["painter"] = "1" });
             using var png = new MemoryStream();
