@@ -90,6 +90,15 @@ public sealed class AssetsApiTests(StudioServer server) : IClassFixture<StudioSe
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
 
+    [Fact]
+    public async Task OpenApi_Document_DescribesTheUploadAsMultipart()
+    {
+        using var doc = JsonDocument.Parse(await server.Http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), Ct));
+
+        var upload = doc.RootElement.GetProperty("paths").GetProperty("/api/assets").GetProperty("post");
+        Assert.True(upload.GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
+    }
+
     private async Task<HttpResponseMessage> UploadAsync(byte[] bytes, string name, string mediaType)
     {
         using var form = new MultipartFormDataContent();
