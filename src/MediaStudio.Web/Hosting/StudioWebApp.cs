@@ -43,13 +43,15 @@ public static class StudioWebApp
         builder.Services
             .AddCore(builder.Configuration)
             .AddMedia(builder.Configuration)
-            .AddJobs(builder.Configuration);
+            .AddJobs(builder.Configuration)
+            .AddStudioWeb(builder.Configuration);
         builder.Services.AddDataProtection().SetApplicationName("MediaStudio");
         builder.Services.AddOptions<KeyManagementOptions>()
             .Configure<IOptions<StorageOptions>, ILoggerFactory>((keys, storage, logs) =>
                 keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(storage.Value.DataPath, "keys")), logs));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddMudServices();
+        // snackbars at the bottom right, clear of the page's own buttons
+        builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 

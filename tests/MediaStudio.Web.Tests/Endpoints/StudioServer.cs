@@ -14,6 +14,12 @@ public sealed class StudioServer : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>Gets the server's data folder (database, blobs).</summary>
+    public string DataPath => _data;
+
+    /// <summary>Gets the running host, for resolving its services.</summary>
+    public WebApplication App => _app ?? throw new InvalidOperationException("not started");
+
     public async ValueTask InitializeAsync()
     {
         _app = StudioWebApp.Create(

@@ -9,12 +9,16 @@ public partial class MainLayout
     private bool _drawerOpen = true;
     private bool _isDarkMode;
 
+    // set once the circuit is live (OnAfterRender never runs while prerendering); browser tests wait for it
+    private bool _interactive;
+
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         if (firstRender && _themeProvider is not null)
         {
             // follow the operating system's preference until the person chooses
             _isDarkMode = await _themeProvider.GetSystemDarkModeAsync();
+            _interactive = true;
             StateHasChanged();
         }
     }

@@ -1,0 +1,22 @@
+using MediaStudio.Media.Images;
+using MediaStudio.Web.Services;
+
+namespace MediaStudio.Web.Hosting;
+
+/// <summary>Registers the studio's page and API services.</summary>
+public static class WebServiceCollectionExtensions
+{
+    /// <summary>Adds the upload checks, the asset library, the job board and the negative-embedding catalog.</summary>
+    public static IServiceCollection AddStudioWeb(this IServiceCollection services, IConfiguration configuration)
+    {
+        // uploads: the same limits as every other untrusted image (MediaStudio:Images)
+        var images = configuration.GetSection(ImageDecodeOptions.Section).Get<ImageDecodeOptions>() ?? new ImageDecodeOptions();
+        services.AddSingleton(new ImageInspector(images));
+
+        // page services: each call opens its own scope, so timers and buttons never share a DbContext
+        services.AddSingleton<AssetLibrary>();
+        services.AddSingleton<JobBoard>();
+        services.AddSingleton<NegativeEmbeddingCatalog>();
+        return services;
+    }
+}

@@ -1,0 +1,176 @@
+using System.Text.Json;
+using MediaStudio.Core.Assets;
+using MediaStudio.Core.Hosting;
+using MediaStudio.Core.Owners;
+using MediaStudio.Core.Persistence;
+using MediaStudio.Media.Images;
+using MediaStudio.Media.Images.Metadata;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace MediaStudio.Web.Services;
+
+/// <summary>The studio's images as people see them: upload (checked, then stored under a generated name), browse,
+/// open with or without metadata, delete. Shared by the REST API and the pages; each call uses its own scope, so a
+/// page's timer and its buttons never share a database context.</summary>
+public sealed class AssetLibrary(IServiceScopeFactory scopes, IBlobStore blobs, ImageInspector inspector, IOptions<StorageOptions> storage, TimeProvider clock)
+{
+    /// <summary>The longest display name kept for an upload.</summary>
+    public const int MaxFileNameLength = 120;
+
+    /// <summary>Gets the checks applied to uploads (limits for messages).</summary>
+    public ImageInspector Inspector => inspector;
+
+    /// <summary>Stores an uploaded image after the hardened checks. The bytes stream to a temporary file (never held whole
+    /// in memory), are inspected there, and only then become a blob and a row; a rejected upload leaves neither.</summary>
+    /// <exception cref="ImageRejectedException">The image is unsupported, too large or damaged.</exception>
+    public async Task<AssetRecord> UploadImageAsync(Stream content, string? fileName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var staging = Directory.CreateDirectory(Path.Combine(storage.Value.DataPath, "uploads-staging")).FullName;
+        var temp = Path.Combine(staging, $"{Guid.NewGuid():N}.part");
+        await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (file.Length + read > inspector.Options.MaxBytes)
+            {
+                throw new ImageRejectedException(ImageRejection.TooLarge, $"too large: more than {inspector.ByteLimitText}, limit {inspector.ByteLimitText}");
+            }
+
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+
+        file.Position = 0;
+        var facts = inspector.Inspect(file);
+        file.Position = 0;
+        var settings = ReadSettings(file, facts);
+        file.Position = 0;
+        var blob = await blobs.PutAsync(file, inspector.Options.MaxBytes, cancellationToken);
+
+        var asset = new AssetRecord
+        {
+            Id = Guid.CreateVersion7(clock.GetUtcNow()),
+            OwnerId = Owner.Local,
+            Kind = AssetKind.Upload,
+            MediaType = facts.MediaType,
+            Sha256 = blob.Sha256,
+            SizeBytes = blob.SizeBytes,
+            Width = facts.Width,
+            Height = facts.Height,
+            FileName = CleanFileName(fileName, facts),
+            MetadataJson = settings,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
+        db.Assets.Add(asset);
+        await db.SaveChangesAsync(cancellationToken);
+        return asset;
+    }
+
+    /// <summary>Finds one of the local owner's assets.</summary>
+    public async Task<AssetRecord?> FindAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
+        return await db.Assets.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.OwnerId == Owner.Local, cancellationToken);
+    }
+
+    /// <summary>Lists images (outputs and uploads), newest first, matching the filter.</summary>
+    public async Task<IReadOnlyList<AssetRecord>> ListImagesAsync(GalleryFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
+        // progress previews are not results: slots "preview" and "preview-…" stay out of the gallery
+        var query = db.Assets.AsNoTracking()
+            .Where(a => a.OwnerId == Owner.Local && a.MediaType.StartsWith("image/"))
+            .Where(a => a.Slot == null || (a.Slot != "preview" && !a.Slot.StartsWith("preview-")));
+        if (filter.Kind is { } kind)
+        {
+            query = query.Where(a => a.Kind == kind);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            var text = filter.Text.Trim().ToLowerInvariant();
+#pragma warning disable CA1862 // EF translates ToLower().Contains to SQL on both engines; the StringComparison overload is not translatable
+            query = query.Where(a => (a.MetadataJson != null && a.MetadataJson.ToLower().Contains(text)) || (a.FileName != null && a.FileName.ToLower().Contains(text)));
+#pragma warning restore CA1862
+        }
+
+        var rows = await query.OrderByDescending(a => a.Id).Take(filter.Take).ToListAsync(cancellationToken);
+        // date bounds in memory: SQLite cannot order or compare DateTimeOffset columns
+        return rows
+            .Where(a => filter.From is not { } from || a.CreatedAt >= from)
+            .Where(a => filter.Until is not { } until || a.CreatedAt < until)
+            .ToList();
+    }
+
+    /// <summary>Deletes an asset's row; its blob stays, since content addressing may share it with other rows.</summary>
+    /// <returns>False when there is no such asset.</returns>
+    public async Task<bool> DeleteAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
+        return await db.Assets.Where(a => a.Id == id && a.OwnerId == Owner.Local).ExecuteDeleteAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Opens an asset's bytes; with <paramref name="stripMetadata"/> a PNG loses its text, EXIF and time chunks.</summary>
+    /// <exception cref="FileNotFoundException">The blob is missing.</exception>
+    public async Task<Stream> OpenContentAsync(AssetRecord asset, bool stripMetadata, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(asset);
+        var stream = blobs.OpenRead(asset.Sha256);
+        if (!stripMetadata || asset.MediaType != "image/png")
+        {
+            return stream;
+        }
+
+        await using (stream)
+        {
+            var copy = new MemoryStream();
+            await Task.Run(() => PngTextChunks.Strip(stream, copy), cancellationToken);
+            copy.Position = 0;
+            return copy;
+        }
+    }
+
+    // the settings an uploaded PNG carries (ours or A1111's), so the gallery shows them and "reuse settings" works
+    private static string? ReadSettings(Stream file, ImageFacts facts)
+    {
+        if (facts.Format != "PNG")
+        {
+            return null;
+        }
+
+        try
+        {
+            var settings = ImageSettings.Read(file);
+            if (settings.Studio is { } studio)
+            {
+                return GenerationSettings.ToMetadataJson(studio);
+            }
+
+            return settings.Info is { } info ? JsonSerializer.Serialize(new { parameters = info.ToString() }) : null;
+        }
+        catch (MediaFormatException)
+        {
+            return null;
+        }
+    }
+
+    private static string CleanFileName(string? fileName, ImageFacts facts)
+    {
+        var name = Path.GetFileName(fileName ?? string.Empty);
+        name = new string(name.Where(c => !char.IsControl(c) && c is not ('"' or '\\' or '/')).ToArray()).Trim();
+        if (name.Length == 0)
+        {
+            name = $"upload.{facts.Format.ToLowerInvariant()}";
+        }
+
+        return name.Length > MaxFileNameLength ? name[^MaxFileNameLength..] : name;
+    }
+}

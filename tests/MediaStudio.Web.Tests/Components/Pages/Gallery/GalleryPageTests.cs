@@ -1,0 +1,108 @@
+using Bunit;
+using MediaStudio.Media.Images;
+using MediaStudio.Media.Images.Metadata;
+using MediaStudio.Web.Components.Pages.Gallery;
+using MediaStudio.Web.Services;
+using MediaStudio.Web.Tests.Endpoints;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace MediaStudio.Web.Tests.Components.Pages.Gallery;
+
+[Collection(nameof(JobsApiTests))]
+public sealed class GalleryPageTests : BunitContext, IClassFixture<StudioServer>
+{
+    private readonly StudioServer _server;
+    private readonly IRenderedComponent<MudDialogProvider> _dialogs;
+
+    public GalleryPageTests(StudioServer server)
+    {
+        _server = server;
+        this.UseStudio(server);
+        _dialogs = Render<MudDialogProvider>();
+    }
+
+    [Fact]
+    public void Upload_NonImage_ShowsTheReasonAndAddsNothing()
+    {
+        var page = Render<GalleryPage>();
+        var before = page.FindAll("[data-testid=gallery-tile]").Count;
+
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("just words", "notes.txt"));
+
+        Assert.Contains("notes.txt: not a supported image", page.WaitForElement("[data-testid=upload-error]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(before, page.FindAll("[data-testid=gallery-tile]").Count);
+    }
+
+    [Fact]
+    public void Upload_A1111Png_AppearsWithItsSettingsAndReuseLink()
+    {
+        var image = new RgbImage(8, 8);
+        using var png = new MemoryStream();
+        PngTextChunks.EncodePng(image, png, [new("parameters", "gallery fox\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 11")]);
+        var page = Render<GalleryPage>();
+
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(png.ToArray(), "fox.png", contentType: "image/png"));
+        page.WaitForAssertion(() => Assert.Contains(page.FindAll("[data-testid=gallery-tile]"), t => t.GetAttribute("title") == "fox.png"), TimeSpan.FromSeconds(10));
+        page.FindAll("[data-testid=gallery-tile]").First(t => t.GetAttribute("title") == "fox.png").Click();
+
+        var details = page.Find("[data-testid=asset-details]");
+        Assert.Contains("gallery fox", details.TextContent, StringComparison.Ordinal);
+        Assert.StartsWith("create?from=", page.Find("[data-testid=reuse-settings]").GetAttribute("href"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PromptFilter_Typed_ShowsOnlyMatchingImages()
+    {
+        await UploadAsync("filter-a.png", "a violet teapot\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 1");
+        await UploadAsync("filter-b.png", "a green kettle\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 2");
+        var page = Render<GalleryPage>();
+
+        var search = page.Find("[data-testid=gallery-search]");
+        (search.TagName == "INPUT" ? search : search.QuerySelector("input")!).Input("VIOLET teapot");
+
+        page.WaitForAssertion(() => Assert.Equal(["filter-a.png"], page.FindAll("[data-testid=gallery-tile]").Select(t => t.GetAttribute("title"))), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Delete_Confirmed_RemovesTheImage()
+    {
+        var asset = await UploadAsync("doomed.png", "to be deleted\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 1");
+        var page = Render<GalleryPage>();
+        page.FindAll("[data-testid=gallery-tile]").First(t => t.GetAttribute("title") == "doomed.png").Click();
+
+        page.Find("[data-testid=delete]").Click();
+        FindDialogButton("Delete").Click();
+
+        page.WaitForAssertion(() => Assert.DoesNotContain(page.FindAll("[data-testid=gallery-tile]"), t => t.GetAttribute("title") == "doomed.png"));
+        Assert.Null(await _server.App.Services.GetRequiredService<AssetLibrary>().FindAsync(asset.Id, Xunit.TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Delete_Kept_LeavesTheImage()
+    {
+        var asset = await UploadAsync("kept.png", "kept\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 1");
+        var page = Render<GalleryPage>();
+        page.FindAll("[data-testid=gallery-tile]").First(t => t.GetAttribute("title") == "kept.png").Click();
+
+        page.Find("[data-testid=delete]").Click();
+        FindDialogButton("Keep").Click();
+
+        Assert.NotNull(await _server.App.Services.GetRequiredService<AssetLibrary>().FindAsync(asset.Id, Xunit.TestContext.Current.CancellationToken));
+    }
+
+    private AngleSharp.Dom.IElement FindDialogButton(string text)
+    {
+        _dialogs.WaitForAssertion(() => Assert.NotEmpty(_dialogs.FindAll(".mud-dialog button")));
+        return _dialogs.FindAll(".mud-dialog button").First(b => b.TextContent.Contains(text, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private Task<MediaStudio.Core.Assets.AssetRecord> UploadAsync(string name, string parameters)
+    {
+        using var png = new MemoryStream();
+        PngTextChunks.EncodePng(new RgbImage(8, 8), png, [new("parameters", parameters)]);
+        png.Position = 0;
+        return _server.App.Services.GetRequiredService<AssetLibrary>().UploadImageAsync(png, name, Xunit.TestContext.Current.CancellationToken);
+    }
+}

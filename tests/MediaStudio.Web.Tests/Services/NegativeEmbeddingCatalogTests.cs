@@ -1,0 +1,46 @@
+using MediaStudio.Jobs.Models;
+using MediaStudio.Web.Services;
+using Microsoft.Extensions.Options;
+
+namespace MediaStudio.Web.Tests.Services;
+
+public sealed class NegativeEmbeddingCatalogTests : IDisposable
+{
+    private readonly string _models = Directory.CreateTempSubdirectory("mediastudio-models-").FullName;
+
+    [Fact]
+    public void List_NoNegativesFolder_IsEmpty()
+    {
+        Assert.Empty(Catalog().List());
+    }
+
+    [Fact]
+    public void List_FoldersWithCards_GivesNameDescriptionAndFactsSkippingBrokenOnes()
+    {
+        Write("soft-blur", "card.json", """{"name":"ignored","description":"Avoids blur.","reward_before":0.41,"reward_after":0.63,"prompts":["a","b"]}""");
+        Write("anything", "notes.json", """{"summary":"Only file is not card.json."}""");
+        Write("broken", "card.json", "{not json");
+        Directory.CreateDirectory(Path.Combine(_models, "negatives", "empty"));
+
+        var cards = Catalog().List();
+
+        Assert.Equal(["anything", "soft-blur"], cards.Select(c => c.Name));
+        Assert.Equal("Only file is not card.json.", cards[0].Description);
+        Assert.Equal("Avoids blur.", cards[1].Description);
+        Assert.Equal([new("reward_before", "0.41"), new("reward_after", "0.63"), new("prompts", "2 items")], cards[1].Facts);
+    }
+
+    public void Dispose()
+    {
+        Directory.Delete(_models, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    private NegativeEmbeddingCatalog Catalog() => new(Options.Create(new ModelRegistryOptions { Path = _models }));
+
+    private void Write(string name, string file, string json)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_models, "negatives", name)).FullName;
+        File.WriteAllText(Path.Combine(folder, file), json);
+    }
+}
