@@ -4,6 +4,7 @@ using MediaStudio.Core.Jobs;
 namespace MediaStudio.Jobs.Execution;
 
 /// <summary>Submits, cancels and retries studio jobs: the row first, then a Hangfire job that carries only its id.</summary>
+/// <remarks>When two handlers claim one kind, the one registered last wins, as with any service registration.</remarks>
 public sealed class JobService(JobStore store, IEnumerable<IJobHandler> handlers, IBackgroundJobClient hangfire)
 {
     /// <summary>The largest spec accepted, in characters.</summary>
@@ -14,8 +15,8 @@ public sealed class JobService(JobStore store, IEnumerable<IJobHandler> handlers
     public async Task<JobRecord> SubmitAsync(string kind, string ownerId, string specJson, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(specJson);
-        var handler = handlers.FirstOrDefault(h => h.Kind == kind)
-            ?? throw new JobInputException($"kind: unknown job kind '{kind}'; known kinds are {string.Join(", ", handlers.Select(h => h.Kind).Order(StringComparer.Ordinal))}");
+        var handler = handlers.LastOrDefault(h => h.Kind == kind)
+            ?? throw new JobInputException($"kind: unknown job kind '{kind}'; known kinds are {string.Join(", ", handlers.Select(h => h.Kind).Distinct().Order(StringComparer.Ordinal))}");
         if (specJson.Length > MaxSpecLength)
         {
             throw new JobInputException($"spec: {specJson.Length:N0} characters is more than the {MaxSpecLength:N0} allowed");
@@ -41,7 +42,7 @@ public sealed class JobService(JobStore store, IEnumerable<IJobHandler> handlers
     public async Task<bool> RetryAsync(Guid id, CancellationToken cancellationToken)
     {
         var job = await store.FindAsync(id, cancellationToken);
-        var handler = job is null ? null : handlers.FirstOrDefault(h => h.Kind == job.Kind);
+        var handler = job is null ? null : handlers.LastOrDefault(h => h.Kind == job.Kind);
         if (handler is null || !await store.RetryAsync(id, cancellationToken))
         {
             return false;

@@ -29,7 +29,7 @@ public sealed partial class RunJob(
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
         var ticketKind = (await store.FindAsync(ticketId, cancellationToken))?.Kind;
-        var ticketQueue = handlers.FirstOrDefault(h => h.Kind == ticketKind)?.Queue ?? Queues.Default;
+        var ticketQueue = handlers.LastOrDefault(h => h.Kind == ticketKind)?.Queue ?? Queues.Default;
         if ((await scope.ServiceProvider.GetRequiredService<QueueControl>().GetAsync(cancellationToken)).Paused)
         {
             // paused: keep the ticket, look again later; running jobs are not affected
@@ -56,7 +56,7 @@ public sealed partial class RunJob(
 
         // the ticket runs the most urgent startable job of its queue, which need not be its own
         var jobId = job.Id;
-        var handler = handlers.FirstOrDefault(h => h.Kind == job.Kind);
+        var handler = handlers.LastOrDefault(h => h.Kind == job.Kind);
         if (handler is null)
         {
             await store.FailAsync(jobId, attemptName, $"no handler for job kind '{job.Kind}' on worker {worker.Name}", CancellationToken.None);

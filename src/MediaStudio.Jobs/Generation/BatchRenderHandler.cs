@@ -67,13 +67,13 @@ public sealed class BatchRenderHandler(ModelRegistry registry, IOptions<ModelReg
                 {
                     var image = images[(p * spec.Seeds.Count) + s];
                     var seed = spec.Seeds[s];
-                    var metadata = GeneratedImage.Metadata(spec.Item(p, s), seed, versions);
-                    await GeneratedImage.PublishAsync(execution, string.Create(CultureInfo.InvariantCulture, $"image-{p}-{s}"), image, metadata, seed, cancellationToken);
+                    var item = spec.Item(p, s);
+                    await GeneratedImage.PublishAsync(execution, string.Create(CultureInfo.InvariantCulture, $"image-{p}-{s}"), image, item, seed, versions, cancellationToken);
                     var file = string.Create(CultureInfo.InvariantCulture, $"{p + 1:D3}-{seed}.png");
                     var entry = zip.CreateEntry(file, CompressionLevel.NoCompression); // PNGs are compressed already
                     await using (var stream = entry.Open())
                     {
-                        await stream.WriteAsync(GeneratedImage.Png(image), cancellationToken);
+                        await stream.WriteAsync(GeneratedImage.Png(image, item, seed, versions), cancellationToken);
                     }
 
                     index.Append(Csv(spec.Prompts[p])).Append(',').Append(seed.ToString(CultureInfo.InvariantCulture)).Append(',').Append(file).Append('\n');

@@ -1,14 +1,19 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaStudio.Jobs.Execution;
 using MediaStudio.Media.Images;
+using MediaStudio.Media.Images.Metadata;
 
 namespace MediaStudio.Jobs.Generation;
 
-/// <summary>How a generated image leaves a job: a PNG asset whose row carries the spec, seed and model versions.</summary>
+/// <summary>
+/// How a generated image leaves a job: a PNG carrying an AUTOMATIC1111-compatible <c>parameters</c> chunk and a
+/// <c>mediastudio</c> chunk (spec, seed, model versions), and an asset row whose metadata is the spec with the seed used.
+/// </summary>
 internal static class GeneratedImage
 {
-    /// <summary>The metadata of one image: its single-image spec with the seed actually used, the kind and model versions.</summary>
+    /// <summary>The asset metadata of one image: its single-image spec with the seed actually used, the kind and model versions.</summary>
     public static JsonObject Metadata(TextToImageSpec spec, long seed, IReadOnlyDictionary<string, string> versions)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -18,7 +23,24 @@ internal static class GeneratedImage
         return json;
     }
 
-    /// <summary>Encodes the image as PNG.</summary>
+    /// <summary>Encodes the image as PNG with its settings in the text chunks other tools read.</summary>
+    public static byte[] Png(RgbImage image, TextToImageSpec spec, long seed, IReadOnlyDictionary<string, string> versions)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var extra = spec.NegativeMode == TextToImageSpec.NegativeFromEmbedding
+            ? [new("Negative embedding", spec.NegativeEmbedding!), .. spec.Refine ? [new KeyValuePair<string, string>("Negative embedding refined", "per prompt")] : Array.Empty<KeyValuePair<string, string>>()]
+            : Array.Empty<KeyValuePair<string, string>>();
+        var info = InfoText.Create(
+            spec.Prompt, spec.NegativeMode == TextToImageSpec.NegativeFromPrompt ? spec.NegativePrompt : null, spec.Steps, A1111Samplers.ToA1111(spec.Sampler),
+            spec.Guidance, seed, spec.Width, spec.Height, versions.TryGetValue("unet", out var unet) ? $"mediastudio-unet-{unet}" : "mediastudio", extra);
+        using var specJson = JsonDocument.Parse((spec with { Seed = seed, Count = 1 }).ToJson());
+        var record = new StudioImageRecord(TextToImageHandler.KindName, specJson.RootElement.Clone(), seed, versions);
+        using var png = new MemoryStream();
+        ImageSettings.EncodePng(image, png, info, record);
+        return png.ToArray();
+    }
+
+    /// <summary>Encodes an image (a contact sheet or preview) as PNG without settings.</summary>
     public static byte[] Png(RgbImage image)
     {
         using var png = new MemoryStream();
@@ -26,11 +48,12 @@ internal static class GeneratedImage
         return png.ToArray();
     }
 
-    /// <summary>Publishes the image under <paramref name="slot"/>.</summary>
-    public static async Task PublishAsync(JobExecution execution, string slot, RgbImage image, JsonObject metadata, long seed, CancellationToken cancellationToken)
+    /// <summary>Publishes one generated image under <paramref name="slot"/>.</summary>
+    public static async Task PublishAsync(
+        JobExecution execution, string slot, RgbImage image, TextToImageSpec spec, long seed, IReadOnlyDictionary<string, string> versions, CancellationToken cancellationToken)
     {
-        using var png = new MemoryStream(Png(image));
+        using var png = new MemoryStream(Png(image, spec, seed, versions));
         await execution.PublishOutputAsync(slot, png, "image/png",
-            new OutputFacts(string.Create(CultureInfo.InvariantCulture, $"{seed}.png"), image.Width, image.Height, MetadataJson: metadata.ToJsonString()), cancellationToken);
+            new OutputFacts(string.Create(CultureInfo.InvariantCulture, $"{seed}.png"), image.Width, image.Height, MetadataJson: Metadata(spec, seed, versions).ToJsonString()), cancellationToken);
     }
 }

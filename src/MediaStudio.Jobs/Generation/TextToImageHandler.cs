@@ -61,7 +61,7 @@ public sealed class TextToImageHandler(ModelRegistry registry, IOptions<ModelReg
         for (var i = 0; i < images.Count; i++)
         {
             var slot = string.Create(CultureInfo.InvariantCulture, $"image-{i}");
-            await GeneratedImage.PublishAsync(execution, slot, images[i], GeneratedImage.Metadata(spec, seed + i, versions), seed + i, cancellationToken);
+            await GeneratedImage.PublishAsync(execution, slot, images[i], spec, seed + i, versions, cancellationToken);
         }
 
         await execution.Progress.ReportAsync("done", 1, null, cancellationToken);

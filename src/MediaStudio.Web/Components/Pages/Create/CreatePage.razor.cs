@@ -96,7 +96,7 @@ public partial class CreatePage
             var fields = TextToImageForm.ByField(e.Message.Split("; "));
             _serverErrors = e.Message.Split("; ").Where(p => !p.StartsWith("kind:", StringComparison.Ordinal) && !p.StartsWith("spec:", StringComparison.Ordinal)).ToList();
             _submitError = fields.TryGetValue("kind", out var kind)
-                ? $"This studio cannot render images yet: {kind}"
+                ? $"This studio cannot run this kind of job: {kind}"
                 : $"The request was refused: {e.Message}";
             Snackbar.Add(_submitError, Severity.Error);
         }
