@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using MediaStudio.Diffusion.Negatives;
 using MediaStudio.Diffusion.Pipelines;
+using MediaStudio.Media.Images;
+using MediaStudio.Synthetic.Preview;
 using MediaStudio.Diffusion.Reward;
 using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Runtime;
@@ -53,7 +55,9 @@ internal static class EvalNegativesCommand
             Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(result, Indented) : markdown);
             if (parse.GetValue(card))
             {
-                EvalCardSection.Write(Path.Combine(root, "negatives", embeddingName, ModelFolder.CardFileName), markdown);
+                var folder = Path.Combine(root, "negatives", embeddingName);
+                EvalCardSection.Write(Path.Combine(folder, ModelFolder.CardFileName), markdown + "\n`samples.png`: one row per method, in the table's order, same prompts and seeds.\n");
+                new SafeImageCodec().SavePng(ImageGrid.Compose(result!.Samples, Math.Min(8, result.Prompts), scale: 2), Path.Combine(folder, "samples.png"));
             }
 
             return Task.FromResult(0);

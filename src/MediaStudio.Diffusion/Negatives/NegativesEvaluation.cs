@@ -31,6 +31,10 @@ public sealed record NegativesEvaluation(
     /// <summary>First seed of the evaluation images.</summary>
     public const long SeedBase = 8_000_000;
 
+    /// <summary>Gets the first (up to) eight images of each row, row after row, for a sample grid.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<Media.Images.RgbImage> Samples { get; init; } = [];
+
     /// <summary>Gets whether the paper's ordering holds: null &lt; hand-written &lt; global &lt; per-prompt in mean reward.</summary>
     [JsonPropertyName("ordering_holds")]
     public bool OrderingHolds => Rows.Zip(Rows.Skip(1)).All(p => p.First.MeanReward < p.Second.MeanReward);
@@ -57,9 +61,11 @@ public sealed record NegativesEvaluation(
         var labels = held.Select(p => p.Label).ToList();
         var seeds = Enumerable.Range(0, texts.Count).Select(i => SeedBase + i).ToList();
         var rows = new List<NegativesRow>();
+        var samples = new List<Media.Images.RgbImage>();
         NegativesRow Row(string method, Tensor images)
         {
             using var noGrad = no_grad();
+            samples.AddRange(ImageTensors.ToImages(images).Take(8));
             var rewards = reward.Score(images, texts).to(CPU).data<float>().ToArray();
             var adherence = AdherenceSummary.From(PromptAdherence.Score(recognizer, ImageTensors.ToImages(images), labels));
             return new NegativesRow(method, rewards.Average(), adherence.AllCorrect, adherence.PerAttribute);
@@ -90,6 +96,6 @@ public sealed record NegativesEvaluation(
             rows.Add(Row("learned per-prompt", cat(refined, 0)));
         }
 
-        return new NegativesEvaluation(embedding.Name, texts.Count, options.Guidance, HandWritten, rows);
+        return new NegativesEvaluation(embedding.Name, texts.Count, options.Guidance, HandWritten, rows) { Samples = samples };
     }
 }

@@ -1,0 +1,131 @@
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace MediaStudio.EndToEnd.Tests;
+
+/// <summary>The published studio with the bundled models: text to image from Create, seen in Gallery, settings reused,
+/// and a batch through the API. A failing scenario leaves a screenshot named after it.</summary>
+public sealed class GenerationPagesTests(GenerationPagesTests.BundledModelsStudio fixture) : IClassFixture<GenerationPagesTests.BundledModelsStudio>
+{
+    private static readonly BrowserTypeLaunchOptions Launch = new()
+    {
+        ExecutablePath = Environment.GetEnvironmentVariable("MEDIASTUDIO_CHROMIUM") ?? "/usr/bin/chromium",
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    };
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public Task CreatePage_Generate_ImageAppearsThenGalleryShowsItsSettingsAndReusesThem() => InBrowserAsync(async page =>
+    {
+        const string Prompt = "a large red circle on the left, on a flat blue background";
+        await OpenAsync(page, "create");
+        await page.Locator("textarea").First.FillAsync(Prompt);
+        await page.Locator("[data-testid=dice]").ClickAsync(); // a fixed, freshly rolled seed
+        var seedInput = page.Locator("[data-testid=seed] input");
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('[data-testid=seed] input'); return i && !i.disabled && i.value !== ''; }", null, new() { Timeout = 15_000 });
+        var seed = await seedInput.InputValueAsync();
+        await page.Locator("[data-testid=generate]").ClickAsync();
+
+        // the result appears in place
+        await page.Locator("[data-testid=job-images] img").First.WaitForAsync(new() { Timeout = 120_000 });
+        await page.ScreenshotAsync(new() { Path = ScreenshotPath("create-generated.png") });
+
+        // the gallery lists it; its panel shows the settings, and "reuse settings" fills Create with them
+        await OpenAsync(page, "gallery");
+        await page.Locator("[data-testid=gallery-tile]").First.ClickAsync();
+        var settings = page.Locator("[data-testid=asset-settings]");
+        await settings.WaitForAsync(new() { Timeout = 15_000 });
+        var text = await settings.InnerTextAsync();
+        Assert.Contains(Prompt, text, StringComparison.Ordinal);
+        Assert.Contains(seed, text, StringComparison.Ordinal);
+        await page.Locator("[data-testid=reuse-settings]").ClickAsync();
+        await page.WaitForFunctionAsync($"() => [...document.querySelectorAll('textarea')].some(t => t.value === {JsonSerializer.Serialize(Prompt)})", null, new() { Timeout = 15_000 });
+        Assert.Contains(seed, await page.Locator("input").EvaluateAllAsync<string[]>("all => all.map(i => i.value)"));
+    });
+
+    [Fact]
+    public async Task BatchRender_TwoPromptsTwoSeeds_GivesContactSheetAndZip()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Studio.BaseAddress };
+        var spec = new { prompts = new[] { "a small green square at the top", "a large yellow star in the centre" }, seeds = new[] { 1, 2 } };
+        using var submitted = await http.PostAsJsonAsync(new Uri("/api/jobs", UriKind.Relative), new { kind = "batch-render", spec }, Json, Ct);
+        submitted.EnsureSuccessStatusCode();
+        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>(Json, Ct)).GetProperty("id").GetString();
+
+        JsonElement job;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        do
+        {
+            await Task.Delay(250, Ct);
+            job = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/jobs/{id}", UriKind.Relative), Json, Ct);
+            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2), $"batch still {job.GetProperty("status")}");
+        }
+        while (job.GetProperty("status").GetString() is "queued" or "running");
+
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        var slots = job.GetProperty("outputs").EnumerateArray().ToDictionary(o => o.GetProperty("slot").GetString()!, o => o.GetProperty("id").GetString()!);
+        Assert.Equal(4, slots.Keys.Count(k => k.StartsWith("image-", StringComparison.Ordinal)));
+        using var zip = await http.GetAsync(new Uri($"/api/assets/{slots["zip"]}/content", UriKind.Relative), Ct);
+        Assert.Equal("application/zip", zip.Content.Headers.ContentType?.MediaType);
+        using var sheet = await http.GetAsync(new Uri($"/api/assets/{slots["contact-sheet"]}/content", UriKind.Relative), Ct);
+        Assert.Equal("image/png", sheet.Content.Headers.ContentType?.MediaType);
+    }
+
+    private async Task InBrowserAsync(Func<IPage, Task> scenario, [CallerMemberName] string name = "")
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(Launch);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 }, ColorScheme = ColorScheme.Light });
+        try
+        {
+            await scenario(page);
+        }
+        catch
+        {
+            await page.ScreenshotAsync(new() { Path = ScreenshotPath($"{name}-failed.png"), FullPage = true });
+            throw;
+        }
+    }
+
+    private async Task OpenAsync(IPage page, string path)
+    {
+        await page.GotoAsync(new Uri(fixture.Studio.BaseAddress, path).ToString());
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30_000 });
+    }
+
+    private static string ScreenshotPath(string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("MEDIASTUDIO_SCREENSHOTS") ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
+
+    /// <summary>The published studio pointed at the repository's bundled models.</summary>
+    public sealed class BundledModelsStudio : IAsyncLifetime
+    {
+        private StudioProcess? _studio;
+
+        public StudioProcess Studio => _studio ?? throw new InvalidOperationException("not started");
+
+        public async ValueTask InitializeAsync()
+        {
+            var models = Path.Combine(AppLocations.RepositoryRoot(), "models");
+            _studio = StudioProcess.Start(AppLocations.Published(), ["--MediaStudio:Models:Path", models]);
+            await _studio.WaitHealthyAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_studio is not null)
+            {
+                await _studio.DisposeAsync();
+            }
+        }
+    }
+}
