@@ -57,6 +57,11 @@ internal static class EvalClipCommand
             table.AddRow($"zero_shot_{name}", (value * 100).ToString("F2", CultureInfo.InvariantCulture) + "%");
         }
 
+        foreach (var (name, value) in evaluation.AttributeHeads)
+        {
+            table.AddRow($"heads_{name}", (value * 100).ToString("F2", CultureInfo.InvariantCulture) + "%");
+        }
+
         foreach (var (name, value) in evaluation.CaptionTokens)
         {
             table.AddRow($"caption_tokens_{name}", value.ToString("0.####", CultureInfo.InvariantCulture));
@@ -88,6 +93,17 @@ internal static class EvalClipCommand
         foreach (var (name, value) in evaluation.ZeroShot)
         {
             text.Append(inv, $"| {name} | {value * 100:F2}% | {chance.GetValueOrDefault(name, "?")} |\n");
+        }
+
+        if (evaluation.AttributeHeads.Count > 0)
+        {
+            text.Append("\nAuxiliary attribute heads on the retrieval pairs (what the pooled text state and the image embedding carry; ")
+                .Append("per attribute kind over all objects, and `all_heads` = all 23 heads of a scene right):\n\n");
+            text.Append("| head | accuracy |\n| --- | --- |\n");
+            foreach (var (name, value) in evaluation.AttributeHeads)
+            {
+                text.Append(inv, $"| {name} | {value * 100:F2}% |\n");
+            }
         }
 
         text.Append("\nCaption lengths in tokens (bos and eos included): ")

@@ -147,6 +147,7 @@ public static class ClipTraining
         var batches = Math.Max(1, samples / batchSize);
         long i2t1 = 0, i2t5 = 0, t2i1 = 0, t2i5 = 0;
         var lengths = new List<int>();
+        var heads = new Dictionary<string, (long Correct, long Total)>(StringComparer.Ordinal);
         for (var b = 0; b < batches; b++)
         {
             using var scope = NewDisposeScope();
@@ -155,6 +156,12 @@ public static class ClipTraining
             lengths.AddRange(examples.Select(e => ClipTokenizer.CountTokens(e.Caption)));
             using var output = model.forward(
                 SceneRecognizer.ToBatch([.. examples.Select(e => e.Image)], size), tokenizer.EncodeBatch([.. examples.Select(e => e.Caption)]));
+            if (output.TextAttributeLogits is { } textLogits && output.ImageAttributeLogits is { } imageLogits)
+            {
+                Tally(heads, "text", textLogits, examples.Select(e => AttributeHeads.Targets(e.Label)).ToList());
+                Tally(heads, "image", imageLogits, examples.Select(e => ImageTargets(e.Label)).ToList());
+            }
+
             var logits = output.LogitsPerImage;                                 // (N, N)
             (i2t1, i2t5) = (i2t1 + TopK(logits, 1), i2t5 + TopK(logits, 5));
             (t2i1, t2i5) = (t2i1 + TopK(logits.t(), 1), t2i5 + TopK(logits.t(), 5));
@@ -177,7 +184,49 @@ public static class ClipTraining
             ["truncated_fraction"] = lengths.Count(l => l > tokenizer.ContextLength) / (double)lengths.Count,
         };
         var zeroShot = ZeroShot(model, tokenizer, zeroShotSamples);
-        return new ClipEvaluation((int)n, batchSize, EvaluationSeedBase, degradationRate, retrieval, zeroShot, zeroShotSamples, tokens);
+        var attributeHeads = heads.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .ToDictionary(kv => kv.Key, kv => kv.Value.Correct / (double)Math.Max(1, kv.Value.Total));
+        return new ClipEvaluation((int)n, batchSize, EvaluationSeedBase, degradationRate, retrieval, zeroShot, zeroShotSamples, tokens, attributeHeads);
+    }
+
+    // per attribute kind (background / shape / colour / size / texture) and per scene (every head right), for one side
+    private static void Tally(Dictionary<string, (long Correct, long Total)> tally, string side, Tensor logits, List<long[]> targets)
+    {
+        using var scope = NewDisposeScope();
+        var predicted = new List<long[]>();
+        var offset = 0;
+        foreach (var (_, classes) in AttributeHeads.Heads)
+        {
+            predicted.Add(logits.narrow(1, offset, classes).argmax(1).data<long>().ToArray()); // (B)
+            offset += classes;
+        }
+
+        void Count(string key, bool correct)
+        {
+            var (c, t) = tally.GetValueOrDefault(key);
+            tally[key] = (c + (correct ? 1 : 0), t + 1);
+        }
+
+        for (var b = 0; b < targets.Count; b++)
+        {
+            var allRight = true;
+            for (var h = 0; h < AttributeHeads.Heads.Count; h++)
+            {
+                var target = targets[b][h];
+                if (target == AttributeHeads.Ignore)
+                {
+                    continue;
+                }
+
+                var name = AttributeHeads.Heads[h].Name;
+                var kind = name.StartsWith("background", StringComparison.Ordinal) ? "background" : name[(name.IndexOf('_', StringComparison.Ordinal) + 1)..];
+                var right = predicted[h][b] == target;
+                Count($"{side}_{kind}", right);
+                allRight &= right;
+            }
+
+            Count($"{side}_all_heads", allRight);
+        }
     }
 
     // rows whose matching column (the diagonal) is among the row's k largest
