@@ -169,7 +169,7 @@ public sealed class Trainer : IDisposable
         var parameters = _model.parameters().Where(p => p.requires_grad).ToList();
         var gradNorm = _options.GradClip > 0
             ? nn.utils.clip_grad_norm_(parameters, _options.GradClip)
-            : nn.utils.clip_grad_norm_(parameters, double.MaxValue);
+            : nn.utils.clip_grad_norm_(parameters, float.MaxValue); // measures the norm only; double.MaxValue overflows libtorch's float
         Optimizer.step();
         Ema?.Update(_model);
         return (value, lr, gradNorm);
