@@ -18,6 +18,6 @@ public sealed record StudioSection(string Title, string Href, string Icon, strin
         new("Queue", "queue", Icons.Material.Filled.Queue, "Watch jobs run: stage, progress, ETA and previews; cancel or retry.", null),
         new("Gallery", "gallery", Icons.Material.Filled.PhotoLibrary, "Browse every output with its prompt, seed and settings.", null),
         new("Models", "models", Icons.Material.Filled.Memory, "The bundled models, their cards and measured metrics.", 5),
-        new("Negatives", "negatives", Icons.Material.Filled.RemoveCircleOutline, "Learned negative embeddings: global or per prompt, and training new ones.", 5),
+        new("Negatives", "negatives", Icons.Material.Filled.RemoveCircleOutline, "Learned negative embeddings: global or per prompt, and training new ones.", null),
     ];
 }
