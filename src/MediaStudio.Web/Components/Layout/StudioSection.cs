@@ -17,7 +17,7 @@ public sealed record StudioSection(string Title, string Href, string Icon, strin
         new("Video edit", "video-edit", Icons.Material.Filled.MovieFilter, "Mark an object on the first frame, give a reference image, and replace it through the clip.", 9),
         new("Queue", "queue", Icons.Material.Filled.Queue, "Watch jobs run: stage, progress, ETA and previews; cancel or retry.", null),
         new("Gallery", "gallery", Icons.Material.Filled.PhotoLibrary, "Browse every output with its prompt, seed and settings.", null),
-        new("Models", "models", Icons.Material.Filled.Memory, "The bundled models, their cards and measured metrics.", 5),
+        new("Models", "models", Icons.Material.Filled.Memory, "The bundled models, their cards and measured metrics.", null),
         new("Negatives", "negatives", Icons.Material.Filled.RemoveCircleOutline, "Learned negative embeddings: global or per prompt, and training new ones.", null),
     ];
 }
