@@ -14,6 +14,9 @@ public partial class NegativesPage
     /// <summary>The job kind this page submits.</summary>
     public const string Kind = "train-negative-embedding";
 
+    /// <summary>How many of a card's training prompts are listed.</summary>
+    public const int PromptsShown = 5;
+
     // the card fields shown in each card's table, in order
     private static readonly (string Label, string Key)[] Shown =
     [

@@ -37,6 +37,19 @@ public sealed class NegativesPageTests : BunitContext, IClassFixture<StudioServe
         Assert.Equal("5.0", global.QuerySelector("[data-testid=negative-guidance]")!.TextContent);
         Assert.Equal("12:34", global.QuerySelector("[data-testid=negative-training_seconds]")!.TextContent);
         Assert.Equal("1:23:20", page.FindAll("[data-testid=negative-training_seconds]")[0].TextContent);
+        Assert.Equal(["a", "b", "c"], global.QuerySelectorAll("[data-testid=negative-prompts] li").Select(e => e.TextContent));
+        Assert.Null(global.QuerySelector("[data-testid=negative-prompts-more]"));
+    }
+
+    [Fact]
+    public void Render_ManyPrompts_ListsTheFirstAndCountsTheRest()
+    {
+        Write("long", $$"""{"prompts":[{{string.Join(',', Enumerable.Range(1, NegativesPage.PromptsShown + 3).Select(i => $"\"p{i}\""))}}]}""");
+
+        var page = Render<NegativesPage>();
+
+        Assert.Equal(NegativesPage.PromptsShown, page.FindAll("[data-testid=negative-prompts] li").Count);
+        Assert.Equal("and 3 more", page.Find("[data-testid=negative-prompts-more]").TextContent);
     }
 
     [Fact]
