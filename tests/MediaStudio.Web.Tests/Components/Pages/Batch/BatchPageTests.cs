@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components.Forms;
 using MediaStudio.Web.Components.Pages.Batch;
 using MediaStudio.Web.Tests.Endpoints;
 
@@ -32,6 +33,16 @@ public sealed class BatchPageTests : BunitContext, IClassFixture<StudioServer>
         page.Find("[data-testid=batch-validate]").Click();
 
         Assert.Contains("a seed is repeated", page.Find("[data-testid=batch-problems]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadCsv_QuotedFieldsAndHeader_FillsThePromptList()
+    {
+        var page = Render<BatchPage>();
+
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("prompt,note\n\"a red circle, small\",x\na blue square,y\n", "prompts.csv", contentType: "text/csv"));
+
+        page.WaitForAssertion(() => Assert.Equal("a red circle, small\na blue square", page.Find("textarea").GetAttribute("value") ?? page.Find("textarea").TextContent));
     }
 
     [Fact]
