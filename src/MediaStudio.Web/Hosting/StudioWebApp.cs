@@ -70,6 +70,7 @@ public static class StudioWebApp
         app.MapJobsApi();
         app.MapAssetsApi();
         app.MapQueueApi();
+        app.MapModelsApi();
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

@@ -17,6 +17,7 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<AssetLibrary>();
         services.AddSingleton<JobBoard>();
         services.AddSingleton<NegativeEmbeddingCatalog>();
+        services.AddSingleton<ModelCatalog>();
         return services;
     }
 }

@@ -49,6 +49,7 @@ public sealed class NegativeEmbeddingCatalog(IOptions<ModelRegistryOptions> mode
 
             var facts = new List<KeyValuePair<string, string>>();
             string? description = null;
+            List<string>? prompts = null;
             foreach (var property in doc.RootElement.EnumerateObject())
             {
                 var value = property.Value.ValueKind switch
@@ -58,6 +59,11 @@ public sealed class NegativeEmbeddingCatalog(IOptions<ModelRegistryOptions> mode
                     JsonValueKind.Array => $"{property.Value.GetArrayLength()} items",
                     _ => null,
                 };
+                if (property.Name == "prompts" && property.Value.ValueKind == JsonValueKind.Array)
+                {
+                    prompts = property.Value.EnumerateArray().Where(p => p.ValueKind == JsonValueKind.String).Select(p => p.GetString()!).ToList();
+                }
+
                 if (value is null)
                 {
                     continue;
@@ -73,7 +79,7 @@ public sealed class NegativeEmbeddingCatalog(IOptions<ModelRegistryOptions> mode
                 }
             }
 
-            return new NegativeEmbeddingCard(name, description, facts);
+            return new NegativeEmbeddingCard(name, description, facts, prompts);
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -86,4 +92,5 @@ public sealed class NegativeEmbeddingCatalog(IOptions<ModelRegistryOptions> mode
 /// <param name="Name">The folder name, which the spec's <c>negativeEmbedding</c> refers to.</param>
 /// <param name="Description">The card's description, if any.</param>
 /// <param name="Facts">The card's other scalar fields (reward before and after, prompts used, …).</param>
-public sealed record NegativeEmbeddingCard(string Name, string? Description, IReadOnlyList<KeyValuePair<string, string>> Facts);
+/// <param name="Prompts">The training prompts the card lists, if it lists them.</param>
+public sealed record NegativeEmbeddingCard(string Name, string? Description, IReadOnlyList<KeyValuePair<string, string>> Facts, IReadOnlyList<string>? Prompts = null);

@@ -17,13 +17,16 @@ public sealed class StudioServer : IAsyncLifetime
     /// <summary>Gets the server's data folder (database, blobs).</summary>
     public string DataPath => _data;
 
+    /// <summary>Gets the server's models folder (not created until a test writes into it).</summary>
+    public string ModelsPath => Path.Combine(_data, "models");
+
     /// <summary>Gets the running host, for resolving its services.</summary>
     public WebApplication App => _app ?? throw new InvalidOperationException("not started");
 
     public async ValueTask InitializeAsync()
     {
         _app = StudioWebApp.Create(
-            ["--urls", "http://127.0.0.1:0", "--MediaStudio:Storage:DataPath", _data],
+            ["--urls", "http://127.0.0.1:0", "--MediaStudio:Storage:DataPath", _data, "--MediaStudio:Models:Path", Path.Combine(_data, "models")],
             services => services.AddSingleton<IJobHandler, StepsHandler>());
         await _app.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };

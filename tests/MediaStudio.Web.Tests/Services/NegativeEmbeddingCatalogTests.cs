@@ -28,6 +28,8 @@ public sealed class NegativeEmbeddingCatalogTests : IDisposable
         Assert.Equal("Only file is not card.json.", cards[0].Description);
         Assert.Equal("Avoids blur.", cards[1].Description);
         Assert.Equal([new("reward_before", "0.41"), new("reward_after", "0.63"), new("prompts", "2 items")], cards[1].Facts);
+        Assert.Equal(["a", "b"], cards[1].Prompts);
+        Assert.Null(cards[0].Prompts);
     }
 
     public void Dispose()

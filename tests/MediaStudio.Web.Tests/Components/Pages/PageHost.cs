@@ -18,7 +18,9 @@ internal static class PageHost
         var services = server.App.Services;
         context.Services.AddSingleton(services.GetRequiredService<JobBoard>());
         context.Services.AddSingleton(services.GetRequiredService<AssetLibrary>());
-        context.Services.AddSingleton(new NegativeEmbeddingCatalog(Microsoft.Extensions.Options.Options.Create(new ModelRegistryOptions { Path = modelsPath ?? server.DataPath })));
+        var models = Microsoft.Extensions.Options.Options.Create(new ModelRegistryOptions { Path = modelsPath ?? server.DataPath });
+        context.Services.AddSingleton(new NegativeEmbeddingCatalog(models));
+        context.Services.AddSingleton(new ModelCatalog(models));
         context.Services.AddSingleton(TimeProvider.System);
         context.Render<MudPopoverProvider>();
     }
