@@ -5,18 +5,11 @@ namespace MediaStudio.EndToEnd.Tests;
 public sealed class BrowserTests(PublishedStudioFixture fixture) : IClassFixture<PublishedStudioFixture>
 {
     // Debian's chromium; the flags keep it off the network this machine does not have.
-    private static readonly BrowserTypeLaunchOptions Launch = new()
-    {
-        ExecutablePath = Environment.GetEnvironmentVariable("MEDIASTUDIO_CHROMIUM") ?? "/usr/bin/chromium",
-        Headless = true,
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    };
-
     [Fact]
     public async Task HomePage_InChromium_RendersInteractiveMudBlazorShell()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(Launch);
+        await using var browser = await playwright.Chromium.LaunchAsync(Chromium.Launch);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
 
         await page.GotoAsync(fixture.Studio.BaseAddress.ToString());
@@ -31,7 +24,7 @@ public sealed class BrowserTests(PublishedStudioFixture fixture) : IClassFixture
             Assert.Contains(links, link => link.Trim() == section);
         }
 
-        var shot = await page.ScreenshotAsync(new() { Path = ScreenshotPath("home.png"), FullPage = true });
+        var shot = await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("home.png"), FullPage = true });
         Assert.True(shot.Length > 10_000, $"screenshot is only {shot.Length} bytes");
     }
 
@@ -39,7 +32,7 @@ public sealed class BrowserTests(PublishedStudioFixture fixture) : IClassFixture
     public async Task ThemeToggle_Clicked_SwitchesBetweenLightAndDarkPalettes()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(Launch);
+        await using var browser = await playwright.Chromium.LaunchAsync(Chromium.Launch);
         var page = await browser.NewPageAsync(new() { ColorScheme = ColorScheme.Light });
         await page.GotoAsync(fixture.Studio.BaseAddress.ToString());
         await page.WaitForSelectorAsync("[data-testid=system-status]");
@@ -49,7 +42,7 @@ public sealed class BrowserTests(PublishedStudioFixture fixture) : IClassFixture
         await page.ClickAsync("[data-testid=theme-toggle]");
         await page.WaitForFunctionAsync($"{Background} !== '{light}'");
         var dark = await page.EvaluateAsync<string>(Background);
-        await page.ScreenshotAsync(new() { Path = ScreenshotPath("home-dark.png") });
+        await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("home-dark.png") });
 
         Assert.NotEqual(light, dark);
         Assert.True(Luminance(dark) < Luminance(light), $"dark {dark} is not darker than light {light}");
@@ -59,7 +52,7 @@ public sealed class BrowserTests(PublishedStudioFixture fixture) : IClassFixture
     public async Task NavMenu_ClickSection_NavigatesWithoutReload()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(Launch);
+        await using var browser = await playwright.Chromium.LaunchAsync(Chromium.Launch);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(fixture.Studio.BaseAddress.ToString());
         await page.WaitForSelectorAsync("[data-testid=system-status]");
@@ -71,12 +64,6 @@ public sealed class BrowserTests(PublishedStudioFixture fixture) : IClassFixture
         Assert.Equal("Video edit", (await page.InnerTextAsync("#section-title")).Trim());
     }
 
-    private static string ScreenshotPath(string name)
-    {
-        var folder = Environment.GetEnvironmentVariable("MEDIASTUDIO_SCREENSHOTS") ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, name);
-    }
 
     private static double Luminance(string rgb)
     {

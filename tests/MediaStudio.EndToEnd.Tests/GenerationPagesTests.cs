@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Microsoft.Playwright;
 
 namespace MediaStudio.EndToEnd.Tests;
 
@@ -9,22 +7,15 @@ namespace MediaStudio.EndToEnd.Tests;
 /// and a batch through the API. A failing scenario leaves a screenshot named after it.</summary>
 public sealed class GenerationPagesTests(GenerationPagesTests.BundledModelsStudio fixture) : IClassFixture<GenerationPagesTests.BundledModelsStudio>
 {
-    private static readonly BrowserTypeLaunchOptions Launch = new()
-    {
-        ExecutablePath = Environment.GetEnvironmentVariable("MEDIASTUDIO_CHROMIUM") ?? "/usr/bin/chromium",
-        Headless = true,
-        Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    };
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public Task CreatePage_Generate_ImageAppearsThenGalleryShowsItsSettingsAndReusesThem() => InBrowserAsync(async page =>
+    public Task CreatePage_Generate_ImageAppearsThenGalleryShowsItsSettingsAndReusesThem() => Chromium.RunAsync(async page =>
     {
         const string Prompt = "a large red circle on the left, on a flat blue background";
-        await OpenAsync(page, "create");
+        await Chromium.OpenAsync(page, fixture.Studio.BaseAddress, "create");
         await page.Locator("textarea").First.FillAsync(Prompt);
         await page.Locator("[data-testid=dice]").ClickAsync(); // a fixed, freshly rolled seed
         var seedInput = page.Locator("[data-testid=seed] input");
@@ -34,10 +25,10 @@ public sealed class GenerationPagesTests(GenerationPagesTests.BundledModelsStudi
 
         // the result appears in place
         await page.Locator("[data-testid=job-images] img").First.WaitForAsync(new() { Timeout = 120_000 });
-        await page.ScreenshotAsync(new() { Path = ScreenshotPath("create-generated.png") });
+        await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("create-generated.png") });
 
         // the gallery lists it; its panel shows the settings, and "reuse settings" fills Create with them
-        await OpenAsync(page, "gallery");
+        await Chromium.OpenAsync(page, fixture.Studio.BaseAddress, "gallery");
         await page.Locator("[data-testid=gallery-tile]").First.ClickAsync();
         var settings = page.Locator("[data-testid=asset-settings]");
         await settings.WaitForAsync(new() { Timeout = 15_000 });
@@ -75,35 +66,6 @@ public sealed class GenerationPagesTests(GenerationPagesTests.BundledModelsStudi
         Assert.Equal("application/zip", zip.Content.Headers.ContentType?.MediaType);
         using var sheet = await http.GetAsync(new Uri($"/api/assets/{slots["contact-sheet"]}/content", UriKind.Relative), Ct);
         Assert.Equal("image/png", sheet.Content.Headers.ContentType?.MediaType);
-    }
-
-    private async Task InBrowserAsync(Func<IPage, Task> scenario, [CallerMemberName] string name = "")
-    {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(Launch);
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 }, ColorScheme = ColorScheme.Light });
-        try
-        {
-            await scenario(page);
-        }
-        catch
-        {
-            await page.ScreenshotAsync(new() { Path = ScreenshotPath($"{name}-failed.png"), FullPage = true });
-            throw;
-        }
-    }
-
-    private async Task OpenAsync(IPage page, string path)
-    {
-        await page.GotoAsync(new Uri(fixture.Studio.BaseAddress, path).ToString());
-        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30_000 });
-    }
-
-    private static string ScreenshotPath(string name)
-    {
-        var folder = Environment.GetEnvironmentVariable("MEDIASTUDIO_SCREENSHOTS") ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, name);
     }
 
     /// <summary>The published studio pointed at the repository's bundled models.</summary>

@@ -10,13 +10,6 @@ namespace MediaStudio.EndToEnd.Tests;
 /// (<c>update-screenshots.sh</c> points that folder at <c>wwwroot/img/screenshots</c>).</summary>
 public sealed class PageScreenshotTests(PublishedStudioFixture fixture) : IClassFixture<PublishedStudioFixture>
 {
-    private static readonly BrowserTypeLaunchOptions Launch = new()
-    {
-        ExecutablePath = Environment.GetEnvironmentVariable("MEDIASTUDIO_CHROMIUM") ?? "/usr/bin/chromium",
-        Headless = true,
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    };
-
     private static readonly string[] Pages = ["create", "batch", "video-edit", "queue", "gallery", "models", "negatives"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -26,7 +19,7 @@ public sealed class PageScreenshotTests(PublishedStudioFixture fixture) : IClass
     {
         await SeedAsync();
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(Launch);
+        await using var browser = await playwright.Chromium.LaunchAsync(Chromium.Launch);
         foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
         {
             var theme = scheme == ColorScheme.Light ? "light" : "dark";
@@ -44,11 +37,11 @@ public sealed class PageScreenshotTests(PublishedStudioFixture fixture) : IClass
                     }
 
                     await page.WaitForTimeoutAsync(400); // let the theme transition and the first refresh settle
-                    await page.ScreenshotAsync(new() { Path = ScreenshotPath($"{name}-{theme}.png") });
+                    await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath($"{name}-{theme}.png") });
                 }
                 catch
                 {
-                    await page.ScreenshotAsync(new() { Path = ScreenshotPath($"{name}-{theme}-failed.png"), FullPage = true });
+                    await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath($"{name}-{theme}-failed.png"), FullPage = true });
                     throw;
                 }
             }
@@ -75,10 +68,4 @@ public sealed class PageScreenshotTests(PublishedStudioFixture fixture) : IClass
         upload.EnsureSuccessStatusCode();
     }
 
-    private static string ScreenshotPath(string name)
-    {
-        var folder = Environment.GetEnvironmentVariable("MEDIASTUDIO_SCREENSHOTS") ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, name);
-    }
 }

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Net.Http.Json;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -12,19 +11,12 @@ namespace MediaStudio.EndToEnd.Tests;
 /// screenshot named after it in the screenshots folder.</summary>
 public sealed class StudioPagesTests(PublishedStudioFixture fixture) : IClassFixture<PublishedStudioFixture>
 {
-    private static readonly BrowserTypeLaunchOptions Launch = new()
-    {
-        ExecutablePath = Environment.GetEnvironmentVariable("MEDIASTUDIO_CHROMIUM") ?? "/usr/bin/chromium",
-        Headless = true,
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    };
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public Task QueuePage_CancelRunningProbe_EndsCancelled() => InBrowserAsync(async page =>
+    public Task QueuePage_CancelRunningProbe_EndsCancelled() => Chromium.RunAsync(async page =>
     {
         // a queue-probe job long enough to be caught running: 600 steps of 100 ms
         using var http = new HttpClient { BaseAddress = fixture.Studio.BaseAddress };
@@ -32,7 +24,7 @@ public sealed class StudioPagesTests(PublishedStudioFixture fixture) : IClassFix
         submitted.EnsureSuccessStatusCode();
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>(Json, Ct)).GetProperty("id").GetString();
 
-        await OpenAsync(page, "queue");
+        await Chromium.OpenAsync(page, fixture.Studio.BaseAddress, "queue");
         var running = page.Locator("tr.job-running");
         await running.First.WaitForAsync(new() { Timeout = 30_000 });
         await running.First.Locator("[data-testid=cancel]").ClickAsync();
@@ -41,29 +33,29 @@ public sealed class StudioPagesTests(PublishedStudioFixture fixture) : IClassFix
         var job = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/jobs/{id}", UriKind.Relative), Json, Ct);
         Assert.Equal("cancelled", job.GetProperty("status").GetString());
         Assert.Empty(job.GetProperty("outputs").EnumerateArray());
-        await page.ScreenshotAsync(new() { Path = ScreenshotPath("queue.png") });
+        await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("queue.png") });
     });
 
     [Fact]
-    public Task GalleryPage_UploadNonImage_ShowsTheReason() => InBrowserAsync(async page =>
+    public Task GalleryPage_UploadNonImage_ShowsTheReason() => Chromium.RunAsync(async page =>
     {
-        await OpenAsync(page, "gallery");
+        await Chromium.OpenAsync(page, fixture.Studio.BaseAddress, "gallery");
 
         await page.SetInputFilesAsync("#gallery-upload", new FilePayload { Name = "notes.txt", MimeType = "text/plain", Buffer = "just some words, not pixels"u8.ToArray() });
         var error = page.Locator("[data-testid=upload-error]");
         await error.WaitForAsync(new() { Timeout = 15_000 });
 
         Assert.Contains("notes.txt: not a supported image", await error.InnerTextAsync(), StringComparison.Ordinal);
-        await page.ScreenshotAsync(new() { Path = ScreenshotPath("gallery-upload-error.png") });
+        await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("gallery-upload-error.png") });
     });
 
     [Fact]
-    public Task CreatePage_DropA1111Png_FillsTheForm() => InBrowserAsync(async page =>
+    public Task CreatePage_DropA1111Png_FillsTheForm() => Chromium.RunAsync(async page =>
     {
         const string Prompt = "a lighthouse at dusk, oil painting";
         var png = ForeignPng(
             $"{Prompt}\nNegative prompt: lowres, blurry\nSteps: 28, Sampler: Euler a, CFG scale: 7.5, Seed: 1234567, Size: 128x96, Model hash: 6ce0161689, Model: v1-5-pruned-emaonly");
-        await OpenAsync(page, "create");
+        await Chromium.OpenAsync(page, fixture.Studio.BaseAddress, "create");
 
         await page.SetInputFilesAsync("[data-testid=settings-file]", new FilePayload { Name = "a1111.png", MimeType = "image/png", Buffer = png });
         await page.WaitForFunctionAsync($"() => [...document.querySelectorAll('textarea')].some(t => t.value === {JsonSerializer.Serialize(Prompt)})", null, new() { Timeout = 15_000 });
@@ -76,39 +68,8 @@ public sealed class StudioPagesTests(PublishedStudioFixture fixture) : IClassFix
         Assert.Contains("1234567", inputs);
         Assert.Contains("128", inputs);
         Assert.Contains("96", inputs);
-        await page.ScreenshotAsync(new() { Path = ScreenshotPath("create-filled.png") });
+        await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("create-filled.png") });
     });
-
-    // runs a scenario in a fresh page; a failure saves <test>-failed.png before it propagates
-    private static async Task InBrowserAsync(Func<IPage, Task> scenario, [CallerMemberName] string name = "")
-    {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(Launch);
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 }, ColorScheme = ColorScheme.Light });
-        try
-        {
-            await scenario(page);
-        }
-        catch
-        {
-            await page.ScreenshotAsync(new() { Path = ScreenshotPath($"{name}-failed.png"), FullPage = true });
-            throw;
-        }
-    }
-
-    private async Task OpenAsync(IPage page, string path)
-    {
-        await page.GotoAsync(new Uri(fixture.Studio.BaseAddress, path).ToString());
-        // the layout marks itself once the circuit is live, so clicks and file inputs reach the server
-        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30_000 });
-    }
-
-    private static string ScreenshotPath(string name)
-    {
-        var folder = Environment.GetEnvironmentVariable("MEDIASTUDIO_SCREENSHOTS") ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, name);
-    }
 
     // a 32x32 RGB PNG with a tEXt "parameters" chunk, written chunk by chunk as AUTOMATIC1111's PIL does
     internal static byte[] ForeignPng(string parameters)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
-using System.Text.Json;
 using MediaStudio.Diffusion.Pipelines;
 using MediaStudio.Jobs.Execution;
 using MediaStudio.Jobs.Models;
@@ -25,26 +24,8 @@ public sealed class BatchRenderHandler(ModelRegistry registry, IOptions<ModelReg
 
     public string Queue => Queues.Render;
 
-    public IReadOnlyList<string> Validate(string specJson)
-    {
-        BatchRenderSpec spec;
-        try
-        {
-            spec = BatchRenderSpec.Parse(specJson);
-        }
-        catch (JsonException e)
-        {
-            return [$"spec: not valid JSON for batch-render ({e.Message})"];
-        }
-
-        var problems = spec.Validate().ToList();
-        if (_access.CheckEmbedding(spec.NegativeMode, spec.NegativeEmbedding) is { } missing)
-        {
-            problems.Add(missing);
-        }
-
-        return problems;
-    }
+    public IReadOnlyList<string> Validate(string specJson) =>
+        _access.Validate(KindName, specJson, BatchRenderSpec.Parse, s => s.Validate(), s => (s.NegativeMode, s.NegativeEmbedding));
 
     public async Task RunAsync(JobExecution execution, CancellationToken cancellationToken)
     {

@@ -28,6 +28,30 @@ internal sealed class PipelineAccess(ModelRegistry registry, string modelsRoot)
             return new LoadedModel<TextToImagePipeline>(pipeline, bytes);
         }, token), cancellationToken);
 
+    /// <summary>Validates a generation spec: JSON shape, its own field checks, and that a named embedding exists.</summary>
+    /// <returns>One message per problem; empty when valid.</returns>
+    public IReadOnlyList<string> Validate<TSpec>(string kind, string specJson, Func<string, TSpec> parse, Func<TSpec, IReadOnlyList<string>> validate, Func<TSpec, (string Mode, string? Name)> negative)
+    {
+        TSpec spec;
+        try
+        {
+            spec = parse(specJson);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return [$"spec: not valid JSON for {kind} ({e.Message})"];
+        }
+
+        var problems = validate(spec).ToList();
+        var (mode, name) = negative(spec);
+        if (CheckEmbedding(mode, name) is { } missing)
+        {
+            problems.Add(missing);
+        }
+
+        return problems;
+    }
+
     /// <summary>Names an unknown embedding in a spec, or returns null when the spec needs none or it exists.</summary>
     public string? CheckEmbedding(string negativeMode, string? name)
     {

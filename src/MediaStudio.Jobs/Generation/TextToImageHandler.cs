@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using MediaStudio.Diffusion.Negatives;
 using MediaStudio.Diffusion.Pipelines;
 using MediaStudio.Diffusion.Reward;
@@ -25,26 +24,8 @@ public sealed class TextToImageHandler(ModelRegistry registry, IOptions<ModelReg
 
     public string Queue => Queues.Render;
 
-    public IReadOnlyList<string> Validate(string specJson)
-    {
-        TextToImageSpec spec;
-        try
-        {
-            spec = TextToImageSpec.Parse(specJson);
-        }
-        catch (JsonException e)
-        {
-            return [$"spec: not valid JSON for text-to-image ({e.Message})"];
-        }
-
-        var problems = spec.Validate().ToList();
-        if (_access.CheckEmbedding(spec.NegativeMode, spec.NegativeEmbedding) is { } missing)
-        {
-            problems.Add(missing);
-        }
-
-        return problems;
-    }
+    public IReadOnlyList<string> Validate(string specJson) =>
+        _access.Validate(KindName, specJson, TextToImageSpec.Parse, s => s.Validate(), s => (s.NegativeMode, s.NegativeEmbedding));
 
     public async Task RunAsync(JobExecution execution, CancellationToken cancellationToken)
     {

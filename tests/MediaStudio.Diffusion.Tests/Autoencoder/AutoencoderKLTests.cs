@@ -116,7 +116,7 @@ public sealed class AutoencoderKLTests
     {
         using var model = AutoencoderTestData.TinyModel();
 
-        AutoencoderApproval.Verify("AutoencoderKL.tiny", AutoencoderApproval.Describe(model));
+        Approval.Verify("AutoencoderKL.tiny", Approval.Describe(model));
     }
 
     [Fact]

@@ -127,7 +127,7 @@ public sealed class UNet2DConditionModelTests
     {
         using var model = new UNet2DConditionModel(UNetConfig.Tiny);
 
-        UNetApproval.Verify("unet-tiny", UNetApproval.Describe(model));
+        Approval.Verify("unet-tiny", Approval.Describe(model));
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class UNet2DConditionModelTests
     {
         using var model = new UNet2DConditionModel(UNetConfig.Tiny with { Attention = [UNetConfig.Mswa, UNetConfig.None], PatResBlocks = true });
 
-        UNetApproval.Verify("unet-tiny-mswa-pat", UNetApproval.Describe(model));
+        Approval.Verify("unet-tiny-mswa-pat", Approval.Describe(model));
     }
 
     [Fact]

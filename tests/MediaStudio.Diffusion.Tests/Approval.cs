@@ -3,11 +3,11 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using static TorchSharp.torch;
 
-namespace MediaStudio.Diffusion.Tests.Clip;
+namespace MediaStudio.Diffusion.Tests;
 
 /// <summary>Shape approvals: a module's "key: shape" lines compared with Approvals/&lt;name&gt;.approved.txt beside the calling test file.</summary>
-/// <remarks>A copy of MediaStudio.Neural.Tests' helper: the approved file is read from the test output (the project copies it there),
-/// because CI maps source paths to /_/.</remarks>
+/// <remarks>The approved file is read from the test output (the project copies it there), because CI maps source paths
+/// to /_/; a .received.txt goes beside the source approval when the source tree is reachable.</remarks>
 internal static class Approval
 {
     public static string Describe(nn.Module module)
@@ -41,8 +41,8 @@ internal static class Approval
         Assert.Fail($"{name} differs from {approvedPath}; inspect {receivedPath} and rename it to accept");
     }
 
-    /// <summary>The project root: this file sits in its Clip folder.</summary>
-    private static string ProjectFolder => Path.GetDirectoryName(Path.GetDirectoryName(ThisFile()))!;
+    /// <summary>The project root, where this file sits.</summary>
+    private static string ProjectFolder => Path.GetDirectoryName(ThisFile())!;
 
     private static string ThisFile([CallerFilePath] string path = "") => path;
 }
