@@ -18,8 +18,9 @@ public sealed class GenerationPagesTests(GenerationPagesTests.BundledModelsStudi
         await Chromium.OpenAsync(page, fixture.Studio.BaseAddress, "create");
         await page.Locator("textarea").First.FillAsync(Prompt);
         await page.Locator("[data-testid=dice]").ClickAsync(); // a fixed, freshly rolled seed
-        var seedInput = page.Locator("[data-testid=seed] input");
-        await page.WaitForFunctionAsync("() => { const i = document.querySelector('[data-testid=seed] input'); return i && !i.disabled && i.value !== ''; }", null, new() { Timeout = 15_000 });
+        // MudBlazor puts the test id on the input itself or on its wrapper, depending on the component
+        var seedInput = page.Locator("input[data-testid=seed], [data-testid=seed] input").First;
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('input[data-testid=seed], [data-testid=seed] input'); return i && !i.disabled && i.value !== ''; }", null, new() { Timeout = 15_000 });
         var seed = await seedInput.InputValueAsync();
         await page.Locator("[data-testid=generate]").ClickAsync();
 
