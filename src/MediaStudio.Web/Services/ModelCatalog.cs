@@ -1,3 +1,4 @@
+using Markdig;
 using System.Globalization;
 using MediaStudio.Jobs.Models;
 using Microsoft.Extensions.Options;
@@ -32,12 +33,18 @@ public sealed class ModelCatalog(IOptions<ModelRegistryOptions> models)
                 continue;
             }
 
-            var blocks = File.Exists(card) ? MarkdownBlocks.Parse(File.ReadAllText(card)) : [];
-            entries.Add(new ModelEntry(name, blocks, File.Exists(Path.Combine(folder, SamplesFile))));
+            var text = File.Exists(card) ? File.ReadAllText(card) : "";
+            entries.Add(new ModelEntry(name, MarkdownBlocks.Parse(text), File.Exists(Path.Combine(folder, SamplesFile))) { CardHtml = CardHtml(text) });
         }
 
         return entries;
     }
+
+    /// <summary>Renders a card as HTML with Markdig: CommonMark plus pipe tables, raw HTML disabled (written as text), so a
+    /// card can never inject markup or script.</summary>
+    public static string CardHtml(string markdown) => Markdown.ToHtml(markdown, CardPipeline);
+
+    private static readonly MarkdownPipeline CardPipeline = new MarkdownPipelineBuilder().UsePipeTables().DisableHtml().Build();
 
     /// <summary>Finds the sample grid of a model, only for a plain folder name that exists directly under the models
     /// folder; never any other path.</summary>
@@ -68,6 +75,9 @@ public sealed class ModelCatalog(IOptions<ModelRegistryOptions> models)
 /// <param name="HasSamples">Whether it has a sample grid.</param>
 public sealed record ModelEntry(string Name, IReadOnlyList<MarkdownBlock> Card, bool HasSamples)
 {
+    /// <summary>Gets the card rendered to safe HTML (no raw HTML from the card passes through).</summary>
+    public string CardHtml { get; init; } = "";
+
     /// <summary>Gets the card's tables whose value columns are all percentages, as chart data.</summary>
     public IReadOnlyList<PercentTable> PercentTables =>
         Card.OfType<MarkdownTable>().Select(PercentTable.From).OfType<PercentTable>().ToList();
