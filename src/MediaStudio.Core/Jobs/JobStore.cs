@@ -276,16 +276,13 @@ public sealed class JobStore(StudioDbContext db, TimeProvider clock)
     /// <summary>Marks the rows a crashed process left running as interrupted, so they run again or are quarantined.</summary>
     /// <param name="worker">The stable name of the worker that is starting; only its own rows (attempts named
     /// <c>worker</c> or <c>worker#attempt</c>) are touched.</param>
-    /// <param name="startedBefore">When the starting process began: attempts it has already started itself (its queue
-    /// server may start before this runs) are at or after this time and are left alone.</param>
     /// <param name="cancellationToken">Cancels the update.</param>
     /// <returns>How many rows were reconciled.</returns>
-    public Task<int> ReconcileInterruptedAsync(string worker, DateTimeOffset startedBefore, CancellationToken cancellationToken)
+    public Task<int> ReconcileInterruptedAsync(string worker, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         return db.Jobs
             .Where(j => j.Status == JobStatus.Running && (j.Worker == worker || j.Worker!.StartsWith(worker + "#")))
-            .Where(j => j.StartedAt < startedBefore)
             .ExecuteUpdateAsync(
                 set => set.SetProperty(j => j.Status, JobStatus.Interrupted).SetProperty(j => j.Stage, "interrupted")
                     .SetProperty(j => j.UpdatedAt, now),

@@ -12,16 +12,12 @@ internal sealed partial class StartupReconciliation(
     IServiceScopeFactory scopes,
     WorkerIdentity worker,
     IOptions<QueueOptions> queue,
-    ILogger<StartupReconciliation> logger,
-    TimeProvider clock) : IHostedService
+    ILogger<StartupReconciliation> logger) : IHostedService
 {
-    // hosted services are all built before any starts, so this precedes every attempt this process claims
-    private readonly DateTimeOffset _processStart = clock.GetUtcNow();
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var count = await scope.ServiceProvider.GetRequiredService<JobStore>().ReconcileInterruptedAsync(worker.Name, _processStart, cancellationToken);
+        var count = await scope.ServiceProvider.GetRequiredService<JobStore>().ReconcileInterruptedAsync(worker.Name, cancellationToken);
         if (count > 0)
         {
             LogReconciled(count, worker.Name);
