@@ -18,7 +18,7 @@ public sealed class KillSafetyTests
         var data = Directory.CreateTempSubdirectory("mediastudio-kill-").FullName;
         try
         {
-            string[] settings = ["--MediaStudio:Storage:DataPath", data, "--MediaStudio:Queue:InvisibilityTimeout", "00:00:04", "--MediaStudio:Queue:HeartbeatInterval", "00:00:01", "--MediaStudio:Queue:StaleAfter", "00:00:10"];
+            string[] settings = ["--MediaStudio:Storage:DataPath", data, "--MediaStudio:Queue:InvisibilityTimeout", "00:00:04", "--MediaStudio:Queue:HeartbeatInterval", "00:00:01", "--MediaStudio:Queue:StaleAfter", "00:00:30"];
             Guid jobId;
             await using (var first = StudioProcess.Start(AppLocations.Published(), settings))
             {
@@ -52,7 +52,7 @@ public sealed class KillSafetyTests
                 "--MediaStudio:Storage:DataPath", data,
                 "--MediaStudio:Storage:Database", "PostgreSql", "--MediaStudio:Storage:ConnectionString", connection,
                 "--MediaStudio:Queue:Storage", "PostgreSql", "--MediaStudio:Queue:ConnectionString", connection,
-                "--MediaStudio:Queue:InvisibilityTimeout", "00:00:04", "--MediaStudio:Queue:HeartbeatInterval", "00:00:01", "--MediaStudio:Queue:StaleAfter", "00:00:10",
+                "--MediaStudio:Queue:InvisibilityTimeout", "00:00:04", "--MediaStudio:Queue:HeartbeatInterval", "00:00:01", "--MediaStudio:Queue:StaleAfter", "00:00:30",
             ];
             await using var web = StudioProcess.Start(AppLocations.Published(), [.. settings, "--MediaStudio:Queue:RunWorker", "false"]);
             await web.WaitHealthyAsync(TimeSpan.FromSeconds(60), Ct);
