@@ -65,13 +65,10 @@ internal static class TrainAutoencoderCommand
         var inv = CultureInfo.InvariantCulture;
         TorchRuntime.SetThreads(threads);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
-        var timeFile = checkpoint + ".seconds";
-        var previousSeconds = File.Exists(timeFile) ? double.Parse(File.ReadAllText(timeFile), inv) : 0;
 
         // every invocation is recorded, so the card lists the exact phases a resumed model went through
-        var runsFile = checkpoint + ".runs";
-        File.AppendAllText(runsFile, string.Create(inv,
-            $"mediastudio train autoencoder --steps {recipe.Steps} --batch {recipe.BatchSize} --seed {recipe.Seed} --lr {recipe.LearningRate} --kl-weight {recipe.KlWeight} --threads {threads}\n"));
+        var runLog = TrainingRunLog.Open(checkpoint, string.Create(inv,
+            $"mediastudio train autoencoder --steps {recipe.Steps} --batch {recipe.BatchSize} --seed {recipe.Seed} --lr {recipe.LearningRate} --kl-weight {recipe.KlWeight} --threads {threads}"));
         TrainingSeed.Set(recipe.Seed);
         using var model = AutoencoderKL.FromConfig(AutoencoderKLConfig.Small);
         var parameters = model.parameters().Sum(p => p.numel());
@@ -81,12 +78,11 @@ internal static class TrainAutoencoderCommand
         var bar = new TrainingConsole("autoencoder");
         var progress = new SynchronousProgress(p =>
         {
-            File.WriteAllText(timeFile, (previousSeconds + clock.Elapsed.TotalSeconds).ToString("R", inv));
+            runLog.SaveSeconds(clock.Elapsed.TotalSeconds);
             bar.Report(p);
         });
         AutoencoderTraining.Train(model, recipe, checkpoint, progress, cancellationToken);
-        var trainingSeconds = previousSeconds + clock.Elapsed.TotalSeconds;
-        File.WriteAllText(timeFile, trainingSeconds.ToString("R", inv));
+        var trainingSeconds = runLog.SaveSeconds(clock.Elapsed.TotalSeconds);
 
         var scaling = AutoencoderTraining.MeasureScalingFactor(model, recipe.ScalingSamples);
         model.UseScalingFactor(scaling);
@@ -98,7 +94,7 @@ internal static class TrainAutoencoderCommand
         var evaluation = AutoencoderEvaluation.Run(model, evalSamples, recognizer);
         Directory.CreateDirectory(output);
         new SafeImageCodec().SavePng(AutoencoderEvaluation.SampleGrid(model), Path.Combine(output, "samples.png"));
-        ModelFolder.Save(output, model, model.Config, Card(model.Config, recipe, parameters, trainingSeconds, threads, evaluation, File.ReadAllLines(runsFile)));
+        ModelFolder.Save(output, model, model.Config, Card(model.Config, recipe, parameters, trainingSeconds, threads, evaluation, [.. runLog.Commands]));
         var recipeOut = Path.Combine(output, "recipe.json");
         if (!File.Exists(recipeOut))
         {

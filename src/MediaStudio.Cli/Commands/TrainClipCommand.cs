@@ -55,11 +55,8 @@ internal static class TrainClipCommand
         recipe.Validate();
         TorchRuntime.SetThreads(threads);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
-        var timeFile = checkpoint + ".seconds";
-        var previousSeconds = File.Exists(timeFile) ? double.Parse(File.ReadAllText(timeFile), CultureInfo.InvariantCulture) : 0;
-        var runsFile = checkpoint + ".runs";
-        File.AppendAllText(runsFile, string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train clip --steps {recipe.TotalSteps} --batch {recipe.BatchSize} --lr {recipe.LearningRate} --seed {recipe.Seed} --threads {threads}\n"));
+        var runLog = TrainingRunLog.Open(checkpoint, string.Create(CultureInfo.InvariantCulture,
+            $"mediastudio train clip --steps {recipe.TotalSteps} --batch {recipe.BatchSize} --lr {recipe.LearningRate} --seed {recipe.Seed} --threads {threads}"));
 
         var tokenizer = ClipTokenizer.BuildFromWorld(recipe.ContextLength, recipe.VocabScenes);
         var config = ClipTraining.DefaultConfig(tokenizer);
@@ -73,15 +70,14 @@ internal static class TrainClipCommand
         var console = new TrainingConsole("clip");
         var progress = new Progress<TrainingProgress>(p =>
         {
-            File.WriteAllText(timeFile, (previousSeconds + clock.Elapsed.TotalSeconds).ToString("R", CultureInfo.InvariantCulture));
+            runLog.SaveSeconds(clock.Elapsed.TotalSeconds);
             console.Report(p);
         });
         ClipTraining.Train(model, recipe, checkpoint, progress, cancellationToken);
-        var trainingSeconds = previousSeconds + clock.Elapsed.TotalSeconds;
-        File.WriteAllText(timeFile, trainingSeconds.ToString("R", CultureInfo.InvariantCulture));
+        var trainingSeconds = runLog.SaveSeconds(clock.Elapsed.TotalSeconds);
 
         var evaluation = ClipTraining.Evaluate(model, evalSamples, degradationRate: recipe.DegradationRate);
-        model.Save(output, Card(config, recipe, parameters, trainingSeconds, threads, evaluation, model.LogitScale, File.ReadAllLines(runsFile)));
+        model.Save(output, Card(config, recipe, parameters, trainingSeconds, threads, evaluation, model.LogitScale, [.. runLog.Commands]));
         File.WriteAllText(Path.Combine(output, "recipe.json"), recipe.ToJson() + "\n");
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"wrote {Markup.Escape(output)} after {trainingSeconds / 60:F1} min of training");
         EvalClipCommand.Print(evaluation);

@@ -42,8 +42,6 @@ internal static class TrainRecognizerCommand
     {
         TorchRuntime.SetThreads(threads);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
-        var timeFile = checkpoint + ".seconds";
-        var previousSeconds = File.Exists(timeFile) ? double.Parse(File.ReadAllText(timeFile), CultureInfo.InvariantCulture) : 0;
 
         var config = new RecognizerConfig();
         var options = RecognizerTraining.Recipe(steps, batch, seed);
@@ -53,9 +51,8 @@ internal static class TrainRecognizerCommand
         }
 
         // every invocation is recorded, so the card can list the exact phases a resumed model went through
-        var runsFile = checkpoint + ".runs";
-        File.AppendAllText(runsFile, string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train recognizer --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads}\n"));
+        var runLog = TrainingRunLog.Open(checkpoint, string.Create(CultureInfo.InvariantCulture,
+            $"mediastudio train recognizer --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads}"));
         TrainingSeed.Set(seed);
         using var model = SceneRecognizer.FromConfig(config);
         var parameters = model.parameters().Sum(p => p.numel());
@@ -64,7 +61,7 @@ internal static class TrainRecognizerCommand
         var clock = Stopwatch.StartNew();
         var progress = new Progress<TrainingProgress>(p =>
         {
-            File.WriteAllText(timeFile, (previousSeconds + clock.Elapsed.TotalSeconds).ToString("R", CultureInfo.InvariantCulture));
+            runLog.SaveSeconds(clock.Elapsed.TotalSeconds);
             if (p.Step % 50 == 0 || p.Step == p.TotalSteps)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -72,11 +69,10 @@ internal static class TrainRecognizerCommand
             }
         });
         RecognizerTraining.Train(model, options, checkpoint, progress, cancellationToken);
-        var trainingSeconds = previousSeconds + clock.Elapsed.TotalSeconds;
-        File.WriteAllText(timeFile, trainingSeconds.ToString("R", CultureInfo.InvariantCulture));
+        var trainingSeconds = runLog.SaveSeconds(clock.Elapsed.TotalSeconds);
 
         var evaluation = RecognizerTraining.Evaluate(model, evalSamples);
-        ModelFolder.Save(output, model, config, Card(config, options, parameters, trainingSeconds, threads, evaluation, File.ReadAllLines(runsFile)));
+        ModelFolder.Save(output, model, config, Card(config, options, parameters, trainingSeconds, threads, evaluation, [.. runLog.Commands]));
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"wrote {Markup.Escape(output)} after {trainingSeconds / 60:F1} min of training");
         EvalRecognizerCommand.Print(evaluation);
         return 0;

@@ -57,11 +57,8 @@ internal static class TrainRewardCommand
         recipe.Validate();
         TorchRuntime.SetThreads(threads);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
-        var timeFile = checkpoint + ".seconds";
-        var previousSeconds = File.Exists(timeFile) ? double.Parse(File.ReadAllText(timeFile), CultureInfo.InvariantCulture) : 0;
-        var runsFile = checkpoint + ".runs";
-        File.AppendAllText(runsFile, string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train reward --steps {recipe.TotalSteps} --batch {recipe.BatchSize} --lr {recipe.LearningRate} --clip {recipe.Clip} --threads {threads}\n"));
+        var runLog = TrainingRunLog.Open(checkpoint, string.Create(CultureInfo.InvariantCulture,
+            $"mediastudio train reward --steps {recipe.TotalSteps} --batch {recipe.BatchSize} --lr {recipe.LearningRate} --clip {recipe.Clip} --threads {threads}"));
 
         using var clip = ClipModel.FromPretrained(recipe.Clip);
         var config = new RewardConfig
@@ -83,15 +80,14 @@ internal static class TrainRewardCommand
         var console = new TrainingConsole("reward");
         var progress = new Progress<TrainingProgress>(p =>
         {
-            File.WriteAllText(timeFile, (previousSeconds + clock.Elapsed.TotalSeconds).ToString("R", CultureInfo.InvariantCulture));
+            runLog.SaveSeconds(clock.Elapsed.TotalSeconds);
             console.Report(p);
         });
         RewardTraining.Train(model, recipe, checkpoint, progress, cancellationToken);
-        var trainingSeconds = previousSeconds + clock.Elapsed.TotalSeconds;
-        File.WriteAllText(timeFile, trainingSeconds.ToString("R", CultureInfo.InvariantCulture));
+        var trainingSeconds = runLog.SaveSeconds(clock.Elapsed.TotalSeconds);
 
         var evaluation = RewardTraining.Evaluate(model, evalPairs, clip);
-        model.Save(output, Card(config, recipe, parameters, trainable, trainingSeconds, threads, evaluation, File.ReadAllLines(runsFile)));
+        model.Save(output, Card(config, recipe, parameters, trainable, trainingSeconds, threads, evaluation, [.. runLog.Commands]));
         File.WriteAllText(Path.Combine(output, "recipe.json"), recipe.ToJson() + "\n");
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"wrote {Markup.Escape(output)} after {trainingSeconds / 60:F1} min of training");
         EvalRewardCommand.Print(evaluation);
