@@ -19,20 +19,26 @@ internal static class EvalFlowCommand
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 1 };
         var warps = new Option<int>("--warps") { Description = "Flow estimator warps per pyramid level.", DefaultValueFactory = _ => new FlowEstimatorOptions().Warps };
         var iterations = new Option<int>("--iterations") { Description = "Flow estimator iterations per warp.", DefaultValueFactory = _ => new FlowEstimatorOptions().Iterations };
+        var lambda = new Option<double>("--lambda") { Description = "Flow estimator data weight λ.", DefaultValueFactory = _ => new FlowEstimatorOptions().Lambda };
+        var median = new Option<int>("--median") { Description = "Flow estimator median filter size (1: off).", DefaultValueFactory = _ => new FlowEstimatorOptions().Median };
+        var band = new Option<int>("--band") { Description = "Mask colour-correction band in pixels (0: flow only).", DefaultValueFactory = _ => new MaskPropagationOptions().ColourBand };
+        var opening = new Option<int>("--opening") { Description = "Mask opening radius (0: off).", DefaultValueFactory = _ => new MaskPropagationOptions().OpeningRadius };
+        var closing = new Option<int>("--closing") { Description = "Mask closing radius (0: off).", DefaultValueFactory = _ => new MaskPropagationOptions().ClosingRadius };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var command = new Command("flow", "Optical-flow end-point error and propagated-mask IoU against the world's ground truth on held-out clips.")
         {
-            clips, frames, threads, warps, iterations, json,
+            clips, frames, threads, warps, iterations, lambda, median, band, opening, closing, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             TorchRuntime.SetThreads(parse.GetValue(threads));
             var (count, length) = (parse.GetValue(clips), parse.GetValue(frames));
-            var estimator = new FlowEstimator(new FlowEstimatorOptions { Warps = parse.GetValue(warps), Iterations = parse.GetValue(iterations) });
+            var estimator = new FlowEstimator(new FlowEstimatorOptions { Warps = parse.GetValue(warps), Iterations = parse.GetValue(iterations), Lambda = parse.GetValue(lambda), Median = parse.GetValue(median) });
+            var masks = new MaskPropagationOptions { ColourBand = parse.GetValue(band), OpeningRadius = parse.GetValue(opening), ClosingRadius = parse.GetValue(closing) };
             FlowEvaluation result;
             if (parse.GetValue(json))
             {
-                result = FlowEvaluation.Run(count, length, estimator, cancellationToken: cancellationToken);
+                result = FlowEvaluation.Run(count, length, estimator, masks, cancellationToken: cancellationToken);
                 Console.WriteLine(JsonSerializer.Serialize(result, Indented));
                 return Task.FromResult(0);
             }
@@ -43,7 +49,7 @@ internal static class EvalFlowCommand
                 .Start(context =>
                 {
                     var task = context.AddTask("scoring held-out clips", maxValue: count);
-                    done = FlowEvaluation.Run(count, length, estimator, progress: new Progress<int>(c => task.Value = c), cancellationToken: cancellationToken);
+                    done = FlowEvaluation.Run(count, length, estimator, masks, progress: new Progress<int>(c => task.Value = c), cancellationToken: cancellationToken);
                     task.Value = count;
                 });
             Print(done!);

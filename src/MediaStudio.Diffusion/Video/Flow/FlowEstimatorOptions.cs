@@ -15,11 +15,11 @@ public sealed record FlowEstimatorOptions
 
     /// <summary>Gets the number of re-linearisations (warps) per level.</summary>
     [JsonPropertyName("warps")]
-    public int Warps { get; init; } = 5;
+    public int Warps { get; init; } = 3;
 
     /// <summary>Gets the primal-dual iterations per warp.</summary>
     [JsonPropertyName("iterations")]
-    public int Iterations { get; init; } = 40;
+    public int Iterations { get; init; } = 10;
 
     /// <summary>Gets λ, the weight of the L1 data term against total variation (intensities in 0..255).</summary>
     [JsonPropertyName("lambda")]
@@ -35,7 +35,7 @@ public sealed record FlowEstimatorOptions
 
     /// <summary>Gets the side of the median filter applied to the flow after each warp (odd; 1 turns it off).</summary>
     [JsonPropertyName("median")]
-    public int Median { get; init; } = 5;
+    public int Median { get; init; } = 3;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first value out of range.</summary>
     public void Validate()

@@ -19,12 +19,13 @@ public sealed record FlowEvaluation(
     public const long HeldOutSeedBase = (1L << 62) + 90_000_000;
 
     /// <summary>Scores <paramref name="clips"/> held-out clips of <paramref name="frames"/> frames at 64 × 64.</summary>
-    public static FlowEvaluation Run(int clips, int frames = 12, FlowEstimator? estimator = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public static FlowEvaluation Run(
+        int clips, int frames = 12, FlowEstimator? estimator = null, MaskPropagationOptions? maskOptions = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(clips, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(frames, 2);
         estimator ??= new FlowEstimator();
-        var propagation = new MaskPropagation(estimator);
+        var propagation = new MaskPropagation(estimator, maskOptions);
         double epeSum = 0, visibleSum = 0, zeroSum = 0, iouSum = 0, lastSum = 0;
         long pixels = 0, visiblePixels = 0;
         var pairs = 0;

@@ -1,20 +1,27 @@
 using MediaStudio.Media.Images;
+using MediaStudio.Synthetic.Clips;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
 namespace MediaStudio.Diffusion.Video.Flow;
 
 /// <summary>
-/// Carries the user's frame-1 mask through a clip: estimated backward flow, warping, and clean-up per frame.
+/// Carries the user's frame-1 mask through a clip: sub-pixel points moved by estimated flow, a forward-backward
+/// visibility test, morphological clean-up and a colour correction in a narrow band around the flow's guess.
 /// </summary>
 /// <remarks>
-/// Notation: I_t (1, 3, H, W) frame t, M_t (1, 1, H, W) the mask of frame t in {0, 1}, B_t = flow(I_{t+1} → I_t) on
-/// frame t+1's grid, F_t = flow(I_t → I_{t+1}). Step t → t+1: M̃ = Warp(M_t, B_t) ⊙ (1 − O(B_t, F_t)), where O is the
-/// forward-backward occlusion test (<see cref="FlowConsistency.Occlusion"/>): without it, background uncovered behind
-/// a moving object points back at the object and the mask leaves a trail. Then M_{t+1} = clean(M̃ ≥ ½):
-/// a morphological opening then closing (max-pool dilation, min-pool erosion) and removal of connected components
-/// smaller than a fraction of the largest. Chaining frame to frame keeps each flow short, where the coarse-to-fine
-/// estimator is most accurate; the clean-up stops the soft edge from eroding or bleeding over many steps.
+/// Notation: I_t frame t, M_t its mask, F_t = flow(I_t → I_{t+1}) on frame t's grid and B_t = flow(I_{t+1} → I_t) on
+/// frame t+1's grid (both from <see cref="FlowEstimator"/>, batched). Step t → t+1:
+/// (1) seed four points per pixel of M_t and move each by F_t(x) (bilinear); a point counts as visible in frame t+1 when
+///     it lands in the frame and |F_t(x) + B_t(x + F_t(x))|² ≤ α₁(|F_t|² + |B_t|²) + α₂ (Sundaram et al. 2010, eq. 5);
+///     pushing points forward leaves no trail in the background that a moving object uncovers, which backward warping
+///     of M_t by B_t does;
+/// (2) rasterise the visible points, close pinholes (optional opening), drop components smaller than a fraction of the
+///     largest: the prior P;
+/// (3) inside a band around P, label a pixel as object when its colour is nearer to the object's frame-0 colours than
+///     to the background just outside the band; keep the result unless it is implausible (then P).
+/// Step (3) is what keeps small objects from drifting away over many frames: measured on held-out world clips
+/// (<c>mediastudio eval flow</c>), flow-only propagation falls well short of the 0.85 IoU target.
 /// </remarks>
 public sealed class MaskPropagation
 {
@@ -70,39 +77,6 @@ public sealed class MaskPropagation
                 var prior = Finish(Advance(Seed(masks[t], w), flows[k], flows[count + k]), w, h);
                 masks.Add(_options.ColourBand > 0 ? Refine(frames[t + 1], prior, objectColours, w, h) : prior);
             }
-        }
-
-        return masks;
-    }
-
-    /// <summary>Propagates <paramref name="firstMask"/> along given flows (e.g. the world's ground truth) instead of estimating them.</summary>
-    /// <param name="firstMask">W × H bytes of frame 0, non-zero inside.</param>
-    /// <param name="forward">F_t for t = 0..T-2: flow of frame t to frame t+1 on frame t's grid.</param>
-    /// <param name="backward">B_t for t = 0..T-2: flow of frame t+1 back to frame t on frame t+1's grid.</param>
-    /// <returns>T masks, 0 or 255.</returns>
-    public IReadOnlyList<byte[]> Track(byte[] firstMask, IReadOnlyList<Synthetic.Clips.FlowField> forward, IReadOnlyList<Synthetic.Clips.FlowField> backward)
-    {
-        ArgumentNullException.ThrowIfNull(firstMask);
-        ArgumentNullException.ThrowIfNull(forward);
-        ArgumentNullException.ThrowIfNull(backward);
-        if (forward.Count != backward.Count)
-        {
-            throw new ArgumentException($"{forward.Count} forward and {backward.Count} backward flows; they must pair up", nameof(backward));
-        }
-
-        var w = forward.Count > 0 ? forward[0].Width : 1;
-        var h = forward.Count > 0 ? forward[0].Height : firstMask.Length;
-        if (firstMask.Length != w * h)
-        {
-            throw new ArgumentException($"the mask has {firstMask.Length} bytes; {w}x{h} flows need {w * h}", nameof(firstMask));
-        }
-
-        using var noGrad = no_grad();
-        var masks = new List<byte[]> { firstMask.Select(b => b != 0 ? (byte)255 : (byte)0).ToArray() };
-        var points = Seed(firstMask, w);
-        for (var t = 0; t < forward.Count; t++)
-        {
-            masks.Add(Finish(Advance(points, forward[t], backward[t]), w, h));
         }
 
         return masks;
@@ -232,7 +206,7 @@ public sealed class MaskPropagation
     }
 
     /// <summary>Bilinear sample of a flow field at a sub-pixel point, border-clamped like <see cref="FlowWarp.Warp"/>.</summary>
-    private static (double Dx, double Dy) Sample(Synthetic.Clips.FlowField field, double x, double y)
+    private static (double Dx, double Dy) Sample(FlowField field, double x, double y)
     {
         var (w, h) = (field.Width, field.Height);
         x = Math.Clamp(x, 0, w - 1);
@@ -250,7 +224,7 @@ public sealed class MaskPropagation
     /// the forward-backward test |F_t(x) + B_t(x + F_t(x))|² ≤ α₁(|F_t|² + |B_t|²) + α₂ (Sundaram et al. 2010, eq. 5).
     /// Hidden points keep moving, so an object that passes behind another comes back when it reappears.
     /// </summary>
-    private byte[] Advance(List<(double X, double Y)> points, Synthetic.Clips.FlowField forward, Synthetic.Clips.FlowField backward)
+    private byte[] Advance(List<(double X, double Y)> points, FlowField forward, FlowField backward)
     {
         var (w, h) = (forward.Width, forward.Height);
         var raster = new byte[w * h];
@@ -303,20 +277,18 @@ public sealed class MaskPropagation
         return cat([up.narrow(1, 0, 1) * ((double)w / sw), up.narrow(1, 1, 1) * ((double)h / sh)], 1);
     }
 
-    /// <summary>Opening then closing with a square of side 2r + 1 (r = <see cref="MaskPropagationOptions.Radius"/>).</summary>
+    /// <summary>
+    /// Opening with a square of side 2r₀ + 1 (r₀ = <see cref="MaskPropagationOptions.OpeningRadius"/>), then closing with
+    /// side 2r₁ + 1 (r₁ = <see cref="MaskPropagationOptions.ClosingRadius"/>); dilation is a max-pool, erosion a max-pool
+    /// of the complement.
+    /// </summary>
     private Tensor Clean(Tensor mask)
     {
-        var r = _options.Radius;
-        if (r == 0)
-        {
-            return mask;
-        }
-
-        var k = (2 * r) + 1;
-        Tensor Dilate(Tensor x) => max_pool2d(x, [k, k], [1, 1], [r, r]);
-        Tensor Erode(Tensor x) => 1 - max_pool2d(1 - x, [k, k], [1, 1], [r, r]);
-        var opened = Dilate(Erode(mask));
-        return Erode(Dilate(opened));
+        static Tensor Dilate(Tensor x, int r) => max_pool2d(x, [(2 * r) + 1, (2 * r) + 1], [1, 1], [r, r]);
+        static Tensor Erode(Tensor x, int r) => 1 - Dilate(1 - x, r);
+        var (open, close) = (_options.OpeningRadius, _options.ClosingRadius);
+        var opened = open > 0 ? Dilate(Erode(mask, open), open) : mask;
+        return close > 0 ? Erode(Dilate(opened, close), close) : opened;
     }
 
     /// <summary>Drops 4-connected components smaller than <see cref="MaskPropagationOptions.MinComponentFraction"/> of the largest.</summary>
