@@ -65,6 +65,11 @@ internal static class EvalFlowCommand
         table.AddRow("EPE, all pixels (px)", result.Epe.ToString("F3", inv));
         table.AddRow("EPE, visible pixels (px)", result.EpeVisible.ToString("F3", inv));
         table.AddRow("EPE of zero flow, visible (px)", result.EpeZeroFlow.ToString("F3", inv));
+        foreach (var (kind, (estimated, zero)) in result.EpeVisibleByBackground.Select(kv => (kv.Key, (kv.Value.Estimated, kv.Value.ZeroFlow))))
+        {
+            table.AddRow($"  {kind} background: EPE, zero-flow EPE (px)", string.Create(inv, $"{estimated:F3}, {zero:F3}"));
+        }
+
         table.AddRow("mask IoU, frames 2..T", result.MaskIou.ToString("F3", inv));
         table.AddRow("mask IoU, last frame", result.MaskIouLastFrame.ToString("F3", inv));
         table.AddRow("seconds per frame pair", result.SecondsPerPair.ToString("F3", inv));

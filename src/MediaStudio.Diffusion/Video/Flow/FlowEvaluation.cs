@@ -12,8 +12,20 @@ namespace MediaStudio.Diffusion.Video.Flow;
 /// <param name="MaskIou">Mean IoU of propagated masks against the ground-truth instance mask, frames 1.. of every clip.</param>
 /// <param name="MaskIouLastFrame">Mean IoU on each clip's last frame, where drift is largest.</param>
 /// <param name="SecondsPerPair">Wall-clock seconds of flow estimation per frame pair.</param>
+/// <param name="EpeVisibleByBackground">
+/// Visible-pixel EPE per background kind, estimated then zero flow. On flat and gradient backgrounds the camera's motion
+/// is unobservable away from objects (no texture), so any estimator can only guess there.
+/// </param>
 public sealed record FlowEvaluation(
-    int Clips, int FramePairs, double Epe, double EpeVisible, double EpeZeroFlow, double MaskIou, double MaskIouLastFrame, double SecondsPerPair)
+    int Clips,
+    int FramePairs,
+    double Epe,
+    double EpeVisible,
+    double EpeZeroFlow,
+    double MaskIou,
+    double MaskIouLastFrame,
+    double SecondsPerPair,
+    IReadOnlyDictionary<string, BackgroundEpe> EpeVisibleByBackground)
 {
     /// <summary>First clip seed of the held-out range (2^62 + 9e7), away from training and other evaluations.</summary>
     public const long HeldOutSeedBase = (1L << 62) + 90_000_000;
@@ -30,6 +42,7 @@ public sealed record FlowEvaluation(
         long pixels = 0, visiblePixels = 0;
         var pairs = 0;
         var iouFrames = 0;
+        var byKind = new SortedDictionary<string, (double Estimated, double Zero, double Pixels)>(StringComparer.Ordinal);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var flowTime = TimeSpan.Zero;
         for (var c = 0; c < clips; c++)
@@ -47,11 +60,15 @@ public sealed record FlowEvaluation(
                 var visible = 1 - FlowTensors.FromMasks(clip.Occlusions, clip.Spec.Width, clip.Spec.Height); // (T-1, 1, H, W)
                 var error = (estimate - truth).square().sum(1, keepdim: true).sqrt();
                 var zero = truth.square().sum(1, keepdim: true).sqrt();
+                var (clipVisible, clipZero, clipPixels) = ((error * visible).sum().item<float>(), (zero * visible).sum().item<float>(), visible.sum().item<float>());
                 epeSum += error.sum().item<float>();
-                visibleSum += (error * visible).sum().item<float>();
-                zeroSum += (zero * visible).sum().item<float>();
+                visibleSum += clipVisible;
+                zeroSum += clipZero;
                 pixels += error.numel();
-                visiblePixels += (long)visible.sum().item<float>();
+                visiblePixels += (long)clipPixels;
+                var kind = clip.Spec.Scene.Label.Background.Kind.ToString();
+                var sums = byKind.GetValueOrDefault(kind);
+                byKind[kind] = (sums.Estimated + clipVisible, sums.Zero + clipZero, sums.Pixels + clipPixels);
                 pairs += n;
             }
 
@@ -73,7 +90,15 @@ public sealed record FlowEvaluation(
         }
 
         return new FlowEvaluation(
-            clips, pairs, epeSum / pixels, visibleSum / visiblePixels, zeroSum / visiblePixels, iouSum / iouFrames, lastSum / clips, flowTime.TotalSeconds / pairs);
+            clips,
+            pairs,
+            epeSum / pixels,
+            visibleSum / visiblePixels,
+            zeroSum / visiblePixels,
+            iouSum / iouFrames,
+            lastSum / clips,
+            flowTime.TotalSeconds / pairs,
+            byKind.ToDictionary(kv => kv.Key, kv => new BackgroundEpe(kv.Value.Estimated / kv.Value.Pixels, kv.Value.Zero / kv.Value.Pixels), StringComparer.Ordinal));
     }
 
     /// <summary>Intersection over union of two byte masks (non-zero = inside); 1 when both are empty.</summary>
@@ -92,3 +117,6 @@ public sealed record FlowEvaluation(
         return either == 0 ? 1 : (double)both / either;
     }
 }
+
+/// <summary>Visible-pixel end-point errors (pixels) on one background kind: the estimate's and a zero flow's.</summary>
+public sealed record BackgroundEpe(double Estimated, double ZeroFlow);
