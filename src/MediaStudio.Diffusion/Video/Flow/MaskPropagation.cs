@@ -260,19 +260,19 @@ public sealed class MaskPropagation
         return KeepComponents(FlowTensors.ToMasks(hard)[0], w, h);
     }
 
-    /// <summary>The flow from <paramref name="next"/> to <paramref name="previous"/>, estimated at the working size and scaled back.</summary>
-    private Tensor Flow(Tensor next, Tensor previous)
+    /// <summary>The flow from <paramref name="from"/> to <paramref name="to"/>, estimated at the working size and scaled back.</summary>
+    private Tensor Flow(Tensor from, Tensor to)
     {
-        var (h, w) = (next.shape[2], next.shape[3]);
+        var (h, w) = (from.shape[2], from.shape[3]);
         var scale = Math.Min(1.0, (double)_options.WorkingSide / Math.Max(h, w));
         if (scale >= 1)
         {
-            return _estimator.Estimate(next, previous);
+            return _estimator.Estimate(from, to);
         }
 
         var (sh, sw) = (Math.Max(8, (long)Math.Round(h * scale)), Math.Max(8, (long)Math.Round(w * scale)));
         var small = _estimator.Estimate(
-            interpolate(next, [sh, sw], mode: InterpolationMode.Area), interpolate(previous, [sh, sw], mode: InterpolationMode.Area));
+            interpolate(from, [sh, sw], mode: InterpolationMode.Area), interpolate(to, [sh, sw], mode: InterpolationMode.Area));
         var up = interpolate(small, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
         return cat([up.narrow(1, 0, 1) * ((double)w / sw), up.narrow(1, 1, 1) * ((double)h / sh)], 1);
     }

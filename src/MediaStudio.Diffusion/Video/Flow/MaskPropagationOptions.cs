@@ -5,10 +5,6 @@ namespace MediaStudio.Diffusion.Video.Flow;
 /// <summary>Clean-up settings of <see cref="MaskPropagation"/>.</summary>
 public sealed record MaskPropagationOptions
 {
-    /// <summary>Gets the level at which the warped soft mask counts as inside.</summary>
-    [JsonPropertyName("threshold")]
-    public double Threshold { get; init; } = 0.5;
-
     /// <summary>Gets the radius of the square used for morphological opening, which removes specks (0 turns it off).</summary>
     /// <remarks>Off by default: on the world's small objects it also removes thin parts (star points, stripes).</remarks>
     [JsonPropertyName("opening_radius")]
@@ -45,11 +41,6 @@ public sealed record MaskPropagationOptions
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first value out of range.</summary>
     public void Validate()
     {
-        if (!(Threshold > 0) || Threshold >= 1)
-        {
-            throw new ArgumentException($"threshold must be in (0, 1), got {Threshold}", nameof(Threshold));
-        }
-
         if (OpeningRadius is < 0 or > 8 || ClosingRadius is < 0 or > 8)
         {
             throw new ArgumentException($"opening_radius and closing_radius must be in 0..8, got {OpeningRadius} and {ClosingRadius}", nameof(OpeningRadius));
