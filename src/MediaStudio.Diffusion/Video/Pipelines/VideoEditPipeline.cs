@@ -74,6 +74,9 @@ public sealed class VideoEditPipeline : IDisposable
     /// <summary>Gets the mask propagation: (frames, frame-1 mask) → one 0/255 mask per frame at the frames' size.</summary>
     public Func<IReadOnlyList<RgbImage>, byte[], IReadOnlyList<byte[]>> PropagateMask { get; init; } = (frames, first) => [.. frames.Select(_ => first)];
 
+    /// <summary>Gets a name for <see cref="PropagateMask"/>, for reports.</summary>
+    public string MaskPropagationName { get; init; } = "frame-1 mask repeated";
+
     /// <summary>Gets the flow estimator: (from, to) (B, 3, S, S) in [-1, 1] → flow from → to (B, 2, S, S) in pixels; needed by the motion reference.</summary>
     public Func<Tensor, Tensor, Tensor>? EstimateFlow { get; init; }
 
