@@ -14,5 +14,6 @@ internal static class EvalCommand
         EvalNegativesCommand.Create(),
         EvalRewardCommand.Create(),
         EvalVideoEditCommand.Create(),
+        EvalFlowCommand.Create(),
     };
 }

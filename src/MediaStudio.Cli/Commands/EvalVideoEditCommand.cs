@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MediaStudio.Diffusion.Autoencoder;
 using MediaStudio.Diffusion.Video.Pipelines;
 using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Runtime;
@@ -73,7 +74,7 @@ internal static class EvalVideoEditCommand
     /// <summary>The evaluation result.</summary>
     internal sealed record Result(
         int Clips, int Frames, int Size, int ModelSize, int Steps, float Guidance, double MaskIoU, string MaskPropagation,
-        VideoEditScore Source, VideoEditScore GroundTruth, VideoEditScore ResizeBound, IReadOnlyList<VideoEditScore> Rows, IReadOnlyList<string> Claims);
+        VideoEditScore Source, VideoEditScore GroundTruth, IReadOnlyList<VideoEditScore> Bounds, IReadOnlyList<VideoEditScore> Rows, IReadOnlyList<string> Claims);
 
     private static Result Evaluate(string models, string fullRoot, int clipCount, int frames, int size, int steps, float guidance, int chunk, int overlap, CancellationToken ct)
     {
@@ -85,7 +86,7 @@ internal static class EvalVideoEditCommand
         using (var perFrame = VideoEditPipeline.Load(models, motion: false, reference: false))
         {
             modelSize = perFrame.Size;
-            iou = VideoEditEvaluation.MaskIoU(clips, perFrame.PropagateMask);
+            iou = VideoEditEvaluation.MaskIoU(clips, perFrame.PropagateMask, ct);
             propagation = perFrame.MaskPropagationName;
             rows.Add(Row("per-frame editor", perFrame, clips, steps, guidance, chunk, overlap, ct));
         }
@@ -115,7 +116,15 @@ internal static class EvalVideoEditCommand
         var source = VideoEditEvaluation.ScoreFrames("source clip (no edit)", clips, c => c.Frames);
         var truth = VideoEditEvaluation.ScoreFrames("ground-truth edit", clips, c => c.Edit.Frames);
         var bound = VideoEditEvaluation.ScoreFrames($"ground truth resized to {modelSize}² and back", clips, c => VideoEditEvaluation.ResizeRoundTrip(c.Edit.Frames, modelSize));
-        return new Result(clipCount, frames, size, modelSize, steps, guidance, iou, propagation, source, truth, bound, rows, Claims(rows));
+        var bounds = new List<VideoEditScore> { bound };
+        var autoencoderPath = Path.Combine(models, "autoencoder");
+        if (File.Exists(Path.Combine(autoencoderPath, ModelFolder.ConfigFileName)))
+        {
+            using var autoencoder = AutoencoderKL.FromPretrained(autoencoderPath);
+            bounds.Add(VideoEditEvaluation.ScoreFrames("ground truth through models/autoencoder", clips, c => VideoEditEvaluation.AutoencoderRoundTrip(c.Edit.Frames, autoencoder)));
+        }
+
+        return new Result(clipCount, frames, size, modelSize, steps, guidance, iou, propagation, source, truth, bounds, rows, Claims(rows));
     }
 
     private static VideoEditScore Row(string name, VideoEditPipeline pipeline, IReadOnlyList<Synthetic.Clips.Clip> clips, int steps, float guidance, int chunk, int overlap, CancellationToken ct)
@@ -144,7 +153,7 @@ internal static class EvalVideoEditCommand
     private static void Print(Result result)
     {
         var table = new Table().AddColumns("row", "PSNR in (dB)", "PSNR out (dB)", "warp err", "flicker", "ref. dist.", "s/frame");
-        foreach (var row in result.Rows.Concat([result.Source, result.GroundTruth, result.ResizeBound]))
+        foreach (var row in result.Rows.Concat([result.Source, result.GroundTruth, .. result.Bounds]))
         {
             table.AddRow(
                 Markup.Escape(row.Name),
@@ -173,7 +182,7 @@ internal static class EvalVideoEditCommand
             .Append("PSNR against the ground-truth edit inside / outside the region of the old and new object; warping error (MSE on [0, 1]) and flicker along ground-truth flow; ")
             .Append("reference distance = Hellinger distance of colour histograms, edited object region vs the reference's object (lower is better).\n\n");
         md.Append("| row | PSNR in (dB) | PSNR out (dB) | warping error | flicker | ref. distance | s/frame |\n|---|---|---|---|---|---|---|\n");
-        foreach (var row in result.Rows.Concat([result.Source, result.GroundTruth, result.ResizeBound]))
+        foreach (var row in result.Rows.Concat([result.Source, result.GroundTruth, .. result.Bounds]))
         {
             md.Append(inv, $"| {row.Name} | {row.PsnrInside:F2} | {row.PsnrOutside:F2} | {row.WarpingError:F5} | {row.Flicker:F4} | {row.ReferenceDistance:F3} | {row.SecondsPerFrame:F3} |\n");
         }

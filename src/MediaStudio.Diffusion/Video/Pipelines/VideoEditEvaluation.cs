@@ -111,8 +111,18 @@ public static class VideoEditEvaluation
         return Diffusion.Pipelines.ImageTensors.ToImages(back);
     }
 
+    /// <summary>The ground-truth edit through an autoencoder (encode to latents, decode): the best a latent-space editor on it could do.</summary>
+    public static IReadOnlyList<RgbImage> AutoencoderRoundTrip(IReadOnlyList<RgbImage> frames, Autoencoder.AutoencoderKL autoencoder)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        ArgumentNullException.ThrowIfNull(autoencoder);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return Diffusion.Pipelines.ImageTensors.ToImages(autoencoder.DecodeLatents(autoencoder.EncodeLatents(VideoTensors.FromImages(frames))));
+    }
+
     /// <summary>Mean IoU of propagated masks against the ground truth over frames 2..F.</summary>
-    public static double MaskIoU(IReadOnlyList<Synthetic.Clips.Clip> clips, Func<IReadOnlyList<RgbImage>, byte[], IReadOnlyList<byte[]>> propagate)
+    public static double MaskIoU(IReadOnlyList<Synthetic.Clips.Clip> clips, Func<IReadOnlyList<RgbImage>, byte[], CancellationToken, IReadOnlyList<byte[]>> propagate, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(clips);
         ArgumentNullException.ThrowIfNull(propagate);
@@ -121,7 +131,7 @@ public static class VideoEditEvaluation
         foreach (var clip in clips)
         {
             var truth = Masks(clip);
-            var predicted = propagate(clip.Frames, truth[0]);
+            var predicted = propagate(clip.Frames, truth[0], ct);
             for (var f = 1; f < truth.Count; f++)
             {
                 total += MaskMetrics.IoU(predicted[f], truth[f]);
