@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using MediaStudio.Diffusion.Autoencoder;
 using MediaStudio.Diffusion.Video.Pipelines;
+using MediaStudio.Media.Images;
+using MediaStudio.Synthetic.Preview;
 using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Runtime;
 using Spectre.Console;
@@ -30,9 +32,10 @@ internal static class EvalVideoEditCommand
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var card = new Option<bool>("--card") { Description = "Also write the result into the three model cards." };
+        var samples = new Option<string?>("--samples") { Description = "Write a PNG strip per row (source, ground truth, edit; first two clips) into this folder." };
         var command = new Command("video-edit", "Evaluate video editing on held-out world clips (ablation table).")
         {
-            models, full, clips, frames, size, steps, guidance, chunk, overlap, threads, json, card,
+            models, full, clips, frames, size, steps, guidance, chunk, overlap, threads, json, card, samples,
         };
         command.SetAction((parse, ct) =>
         {
@@ -40,7 +43,7 @@ internal static class EvalVideoEditCommand
             var clock = Stopwatch.StartNew();
             var result = Evaluate(
                 parse.GetValue(models)!, parse.GetValue(full)!, parse.GetValue(clips), parse.GetValue(frames), parse.GetValue(size), parse.GetValue(steps),
-                parse.GetValue(guidance), parse.GetValue(chunk), parse.GetValue(overlap), ct);
+                parse.GetValue(guidance), parse.GetValue(chunk), parse.GetValue(overlap), parse.GetValue(samples), ct);
             var commandLine = string.Create(CultureInfo.InvariantCulture,
                 $"mediastudio eval video-edit --clips {parse.GetValue(clips)} --frames {parse.GetValue(frames)} --size {parse.GetValue(size)} --steps {parse.GetValue(steps)} --guidance {parse.GetValue(guidance)} --chunk {parse.GetValue(chunk)} --overlap {parse.GetValue(overlap)} --threads {parse.GetValue(threads)}");
             if (parse.GetValue(json))
@@ -76,7 +79,8 @@ internal static class EvalVideoEditCommand
         int Clips, int Frames, int Size, int ModelSize, int Steps, float Guidance, double MaskIoU, string MaskPropagation,
         VideoEditScore Source, VideoEditScore GroundTruth, IReadOnlyList<VideoEditScore> Bounds, IReadOnlyList<VideoEditScore> Rows, IReadOnlyList<string> Claims);
 
-    private static Result Evaluate(string models, string fullRoot, int clipCount, int frames, int size, int steps, float guidance, int chunk, int overlap, CancellationToken ct)
+    private static Result Evaluate(
+        string models, string fullRoot, int clipCount, int frames, int size, int steps, float guidance, int chunk, int overlap, string? samples, CancellationToken ct)
     {
         var clips = VideoEditEvaluation.Clips(clipCount, frames, size);
         var rows = new List<VideoEditScore>();
@@ -88,20 +92,20 @@ internal static class EvalVideoEditCommand
             modelSize = perFrame.Size;
             iou = VideoEditEvaluation.MaskIoU(clips, perFrame.PropagateMask, ct);
             propagation = perFrame.MaskPropagationName;
-            rows.Add(Row("per-frame editor", perFrame, clips, steps, guidance, chunk, overlap, ct));
+            rows.Add(Row("per-frame editor", perFrame, clips, steps, guidance, chunk, overlap, samples, ct));
         }
 
         if (File.Exists(Path.Combine(fullRoot, VideoEditPipeline.MotionFolder, "config.json")))
         {
             using var fullPipeline = VideoEditPipeline.Load(fullRoot, motion: true, reference: false);
-            rows.Add(Row("+ motion modules trained in full", fullPipeline, clips, steps, guidance, chunk, overlap, ct));
+            rows.Add(Row("+ motion modules trained in full", fullPipeline, clips, steps, guidance, chunk, overlap, samples, ct));
         }
 
         using (var mmm = VideoEditPipeline.Load(models, motion: true, reference: false))
         {
             if (mmm.Motion is not null)
             {
-                rows.Add(Row("+ masked motion modeling", mmm, clips, steps, guidance, chunk, overlap, ct));
+                rows.Add(Row("+ masked motion modeling", mmm, clips, steps, guidance, chunk, overlap, samples, ct));
             }
         }
 
@@ -109,7 +113,7 @@ internal static class EvalVideoEditCommand
         {
             if (all.Reference is not null)
             {
-                rows.Add(Row("+ motion reference", all, clips, steps, guidance, chunk, overlap, ct));
+                rows.Add(Row("+ motion reference", all, clips, steps, guidance, chunk, overlap, samples, ct));
             }
         }
 
@@ -127,10 +131,26 @@ internal static class EvalVideoEditCommand
         return new Result(clipCount, frames, size, modelSize, steps, guidance, iou, propagation, source, truth, bounds, rows, Claims(rows));
     }
 
-    private static VideoEditScore Row(string name, VideoEditPipeline pipeline, IReadOnlyList<Synthetic.Clips.Clip> clips, int steps, float guidance, int chunk, int overlap, CancellationToken ct)
+    private static VideoEditScore Row(
+        string name, VideoEditPipeline pipeline, IReadOnlyList<Synthetic.Clips.Clip> clips, int steps, float guidance, int chunk, int overlap, string? samples, CancellationToken ct)
     {
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}...[/]");
-        return VideoEditEvaluation.Score(name, pipeline, clips, steps, guidance, chunk, overlap, ct);
+        var tiles = new List<RgbImage>();
+        var score = VideoEditEvaluation.Score(name, pipeline, clips, steps, guidance, chunk, overlap, ct, (c, edited) =>
+        {
+            if (c < 2)
+            {
+                tiles.AddRange([.. clips[c].Frames, .. clips[c].Edit.Frames, .. edited]);
+            }
+        });
+        if (samples is not null && tiles.Count > 0)
+        {
+            Directory.CreateDirectory(samples);
+            var file = new string([.. name.Where(char.IsLetterOrDigit)]).ToLowerInvariant() + ".png";
+            new SafeImageCodec().SavePng(ImageGrid.Compose(tiles, clips[0].Frames.Count), Path.Combine(samples, file));
+        }
+
+        return score;
     }
 
     // The paper's claim, step by step: each row lowers warping error and flicker without lowering PSNR inside the mask.

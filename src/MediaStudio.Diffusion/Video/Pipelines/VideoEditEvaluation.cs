@@ -43,7 +43,8 @@ public static class VideoEditEvaluation
 
     /// <summary>Scores a pipeline on the clips.</summary>
     public static VideoEditScore Score(
-        string name, VideoEditPipeline pipeline, IReadOnlyList<Synthetic.Clips.Clip> clips, int steps, float guidance, int chunkFrames, int chunkOverlap, CancellationToken ct)
+        string name, VideoEditPipeline pipeline, IReadOnlyList<Synthetic.Clips.Clip> clips, int steps, float guidance, int chunkFrames, int chunkOverlap, CancellationToken ct,
+        Action<int, IReadOnlyList<RgbImage>>? onEdited = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(clips);
@@ -57,6 +58,7 @@ public static class VideoEditEvaluation
             var clock = Stopwatch.StartNew();
             var edited = pipeline.EditWithMasks(request, masks, null, ct);
             seconds += clock.Elapsed.TotalSeconds;
+            onEdited?.Invoke(c, edited);
             var (objectMask, referenceMask) = (EditedObject(clip), ReferenceObject(clip.Edit.Reference));
             for (var f = 0; f < edited.Count; f++)
             {
