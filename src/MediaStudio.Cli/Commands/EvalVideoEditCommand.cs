@@ -134,7 +134,7 @@ internal static class EvalVideoEditCommand
     private static VideoEditScore Row(
         string name, VideoEditPipeline pipeline, IReadOnlyList<Synthetic.Clips.Clip> clips, int steps, float guidance, int chunk, int overlap, string? samples, CancellationToken ct)
     {
-        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}...[/]");
+        Console.Error.WriteLine($"{name}...");                              // stderr, so --json keeps stdout clean
         var tiles = new List<RgbImage>();
         var score = VideoEditEvaluation.Score(name, pipeline, clips, steps, guidance, chunk, overlap, ct, (c, edited) =>
         {
