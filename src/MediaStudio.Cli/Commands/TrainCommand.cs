@@ -13,5 +13,8 @@ internal static class TrainCommand
         TrainUNetCommand.Create(),
         TrainNegativeEmbeddingCommand.Create(),
         TrainRewardCommand.Create(),
+        TrainVideoEditorCommand.Create(),
+        TrainMotionCommand.CreateMotion(),
+        TrainMotionCommand.CreateMotionReference(),
     };
 }
