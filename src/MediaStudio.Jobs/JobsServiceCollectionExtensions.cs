@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using MediaStudio.Core.Hosting;
+using MediaStudio.Jobs.Captions;
 using MediaStudio.Jobs.Diagnostics;
 using MediaStudio.Jobs.Execution;
 using MediaStudio.Jobs.Generation;
@@ -71,6 +72,10 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<IJobHandler, TextToImageHandler>();
         services.AddSingleton<IJobHandler, BatchRenderHandler>();
         services.AddSingleton<IJobHandler, TrainNegativeEmbeddingHandler>();
+
+        // captions: render outputs are queued for the captioner when it is installed (MediaStudio:Captions:AutoCaption)
+        services.AddOptions<CaptionOptions>().BindConfiguration(CaptionOptions.Section);
+        services.AddSingleton<AutoCaption>();
 
         // workers: one Hangfire server per queue so each has its own worker count (STYLE.md E5)
         if (queue.RunWorker)

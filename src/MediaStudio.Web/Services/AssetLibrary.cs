@@ -15,6 +15,9 @@ namespace MediaStudio.Web.Services;
 /// page's timer and its buttons never share a database context.</summary>
 public sealed class AssetLibrary(IServiceScopeFactory scopes, IBlobStore blobs, ImageInspector inspector, IOptions<StorageOptions> storage, TimeProvider clock)
 {
+    /// <summary>The slot prefix of uploads that are a job's inputs (a video to edit, a mask) rather than gallery items.</summary>
+    public const string InputSlotPrefix = "input-";
+
     /// <summary>The longest display name kept for an upload.</summary>
     public const int MaxFileNameLength = 120;
 
@@ -78,16 +81,18 @@ public sealed class AssetLibrary(IServiceScopeFactory scopes, IBlobStore blobs, 
         return await db.Assets.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.OwnerId == Owner.Local, cancellationToken);
     }
 
-    /// <summary>Lists images (outputs and uploads), newest first, matching the filter.</summary>
-    public async Task<IReadOnlyList<AssetRecord>> ListImagesAsync(GalleryFilter filter, CancellationToken cancellationToken)
+    /// <summary>Lists images and videos (outputs and uploads), newest first, matching the filter.</summary>
+    /// <remarks>The text matches the settings (prompt, sampler, ...), the caption or the file name.</remarks>
+    public async Task<IReadOnlyList<AssetRecord>> ListAsync(GalleryFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
-        // progress previews are not results: slots "preview" and "preview-…" stay out of the gallery
+        // progress previews are not results, job inputs are not the person's images: slots "preview", "preview-…" and
+        // "input-…" stay out of the gallery
         var query = db.Assets.AsNoTracking()
-            .Where(a => a.OwnerId == Owner.Local && a.MediaType.StartsWith("image/"))
-            .Where(a => a.Slot == null || (a.Slot != "preview" && !a.Slot.StartsWith("preview-")));
+            .Where(a => a.OwnerId == Owner.Local && (a.MediaType.StartsWith("image/") || a.MediaType.StartsWith("video/")))
+            .Where(a => a.Slot == null || (a.Slot != "preview" && !a.Slot.StartsWith("preview-") && !a.Slot.StartsWith(InputSlotPrefix)));
         if (filter.Kind is { } kind)
         {
             query = query.Where(a => a.Kind == kind);
@@ -97,7 +102,9 @@ public sealed class AssetLibrary(IServiceScopeFactory scopes, IBlobStore blobs, 
         {
             var text = filter.Text.Trim().ToLowerInvariant();
 #pragma warning disable CA1862 // EF translates ToLower().Contains to SQL on both engines; the StringComparison overload is not translatable
-            query = query.Where(a => (a.MetadataJson != null && a.MetadataJson.ToLower().Contains(text)) || (a.FileName != null && a.FileName.ToLower().Contains(text)));
+            query = query.Where(a => (a.MetadataJson != null && a.MetadataJson.ToLower().Contains(text))
+                || (a.Caption != null && a.Caption.ToLower().Contains(text))
+                || (a.FileName != null && a.FileName.ToLower().Contains(text)));
 #pragma warning restore CA1862
         }
 

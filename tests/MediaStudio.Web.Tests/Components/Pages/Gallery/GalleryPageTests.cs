@@ -5,6 +5,7 @@ using MediaStudio.Web.Components.Pages.Gallery;
 using MediaStudio.Web.Services;
 using MediaStudio.Web.Tests.Endpoints;
 using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
@@ -66,6 +67,58 @@ public sealed class GalleryPageTests : BunitContext, IClassFixture<StudioServer>
     }
 
     [Fact]
+    public async Task Search_CaptionWords_FindsTheCaptionedImageOnly()
+    {
+        var captioned = await UploadAsync("caption-a.png", "a plain prompt\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 1");
+        await UploadAsync("caption-b.png", "another plain prompt\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 2");
+        await StoreCaptionAsync(captioned.Id, "a large orange hexagon in the lower right");
+        var page = Render<GalleryPage>();
+
+        var search = page.Find("[data-testid=gallery-search]");
+        (search.TagName == "INPUT" ? search : search.QuerySelector("input")!).Input("Orange Hexagon");
+
+        page.WaitForAssertion(() => Assert.Equal(["caption-a.png"], page.FindAll("[data-testid=gallery-tile]").Select(t => t.GetAttribute("title"))), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Library_TextFilter_MatchesCaptionPromptAndFileName()
+    {
+        var byCaption = await UploadAsync("lib-1.png", "first\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 1");
+        var byPrompt = await UploadAsync("lib-2.png", "a cobalt lantern\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 2");
+        await StoreCaptionAsync(byCaption.Id, "a small cobalt lantern at the top");
+        var library = _server.App.Services.GetRequiredService<AssetLibrary>();
+
+        var found = await library.ListAsync(new GalleryFilter(Text: "cobalt lantern"), Xunit.TestContext.Current.CancellationToken);
+
+        Assert.Equal([byCaption.Id, byPrompt.Id], found.Select(a => a.Id).Where(id => id == byCaption.Id || id == byPrompt.Id).Order());
+    }
+
+    [Fact]
+    public async Task Panel_CaptionedImage_ShowsTheCaptionAndCaptionAgain()
+    {
+        var asset = await UploadAsync("panel-captioned.png", "p\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 1");
+        await StoreCaptionAsync(asset.Id, "two green stars move apart");
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo($"gallery?asset={asset.Id}");
+        var page = Render<GalleryPage>();
+
+        Assert.Equal("two green stars move apart", page.Find("[data-testid=asset-caption]").TextContent.Trim());
+        Assert.Equal("Caption again", page.Find("[data-testid=caption-action]").TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task Panel_UncaptionedImage_SaysSoAndOffersCaption()
+    {
+        var asset = await UploadAsync("panel-bare.png", "p\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 1");
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo($"gallery?asset={asset.Id}");
+        var page = Render<GalleryPage>();
+
+        Assert.Equal("No caption yet.", page.Find("[data-testid=asset-caption]").TextContent.Trim());
+        Assert.Equal("Caption", page.Find("[data-testid=caption-action]").TextContent.Trim());
+    }
+
+    [Fact]
     public async Task Delete_Confirmed_RemovesTheImage()
     {
         var asset = await UploadAsync("doomed.png", "to be deleted\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 1");
@@ -96,6 +149,14 @@ public sealed class GalleryPageTests : BunitContext, IClassFixture<StudioServer>
     {
         _dialogs.WaitForAssertion(() => Assert.NotEmpty(_dialogs.FindAll(".mud-dialog button")));
         return _dialogs.FindAll(".mud-dialog button").First(b => b.TextContent.Contains(text, StringComparison.OrdinalIgnoreCase));
+    }
+
+    // what a finished caption job leaves behind: the caption on the asset row
+    private async Task StoreCaptionAsync(Guid assetId, string caption)
+    {
+        await using var scope = _server.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MediaStudio.Core.Persistence.StudioDbContext>();
+        await db.Assets.Where(a => a.Id == assetId).ExecuteUpdateAsync(u => u.SetProperty(a => a.Caption, caption), Xunit.TestContext.Current.CancellationToken);
     }
 
     private Task<MediaStudio.Core.Assets.AssetRecord> UploadAsync(string name, string parameters)
