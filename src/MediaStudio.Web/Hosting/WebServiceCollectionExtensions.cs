@@ -12,6 +12,7 @@ public static class WebServiceCollectionExtensions
         // uploads: the same limits as every other untrusted image (MediaStudio:Images)
         var images = configuration.GetSection(ImageDecodeOptions.Section).Get<ImageDecodeOptions>() ?? new ImageDecodeOptions();
         services.AddSingleton(new ImageInspector(images));
+        services.AddOptions<VideoUploadOptions>().BindConfiguration(VideoUploadOptions.Section);
 
         // page services: each call opens its own scope, so timers and buttons never share a DbContext
         services.AddSingleton<AssetLibrary>();

@@ -5,6 +5,7 @@ using MediaStudio.Core.Owners;
 using MediaStudio.Core.Persistence;
 using MediaStudio.Media.Images;
 using MediaStudio.Media.Images.Metadata;
+using MediaStudio.Media.Video;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -13,10 +14,21 @@ namespace MediaStudio.Web.Services;
 /// <summary>The studio's images as people see them: upload (checked, then stored under a generated name), browse,
 /// open with or without metadata, delete. Shared by the REST API and the pages; each call uses its own scope, so a
 /// page's timer and its buttons never share a database context.</summary>
-public sealed class AssetLibrary(IServiceScopeFactory scopes, IBlobStore blobs, ImageInspector inspector, IOptions<StorageOptions> storage, TimeProvider clock)
+public sealed class AssetLibrary(
+    IServiceScopeFactory scopes, IBlobStore blobs, ImageInspector inspector, VideoCodec videos, IOptions<StorageOptions> storage, IOptions<VideoUploadOptions> videoUploads, TimeProvider clock)
 {
     /// <summary>The slot prefix of uploads that are a job's inputs (a video to edit, a mask) rather than gallery items.</summary>
     public const string InputSlotPrefix = "input-";
+
+    /// <summary>The video file extensions accepted and their media types (the probe still checks the container).</summary>
+    public static readonly IReadOnlyDictionary<string, string> VideoExtensions = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [".mp4"] = "video/mp4",
+        [".m4v"] = "video/mp4",
+        [".webm"] = "video/webm",
+        [".mov"] = "video/quicktime",
+        [".mkv"] = "video/x-matroska",
+    };
 
     /// <summary>The longest display name kept for an upload.</summary>
     public const int MaxFileNameLength = 120;
@@ -24,10 +36,19 @@ public sealed class AssetLibrary(IServiceScopeFactory scopes, IBlobStore blobs, 
     /// <summary>Gets the checks applied to uploads (limits for messages).</summary>
     public ImageInspector Inspector => inspector;
 
+    /// <summary>Gets the limits on video uploads.</summary>
+    public VideoUploadOptions VideoUploads => videoUploads.Value;
+
     /// <summary>Stores an uploaded image after the hardened checks. The bytes stream to a temporary file (never held whole
     /// in memory), are inspected there, and only then become a blob and a row; a rejected upload leaves neither.</summary>
     /// <exception cref="ImageRejectedException">The image is unsupported, too large or damaged.</exception>
-    public async Task<AssetRecord> UploadImageAsync(Stream content, string? fileName, CancellationToken cancellationToken)
+    public Task<AssetRecord> UploadImageAsync(Stream content, string? fileName, CancellationToken cancellationToken) =>
+        UploadImageAsync(content, fileName, slot: null, cancellationToken);
+
+    /// <summary>Stores an uploaded image as <see cref="UploadImageAsync(Stream, string?, CancellationToken)"/> does, under a
+    /// slot: one starting with <see cref="InputSlotPrefix"/> marks a job input (a mask) that stays out of the gallery.</summary>
+    /// <exception cref="ImageRejectedException">The image is unsupported, too large or damaged.</exception>
+    public async Task<AssetRecord> UploadImageAsync(Stream content, string? fileName, string? slot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var staging = Directory.CreateDirectory(Path.Combine(storage.Value.DataPath, "uploads-staging")).FullName;
@@ -62,8 +83,9 @@ public sealed class AssetLibrary(IServiceScopeFactory scopes, IBlobStore blobs, 
             SizeBytes = blob.SizeBytes,
             Width = facts.Width,
             Height = facts.Height,
-            FileName = CleanFileName(fileName, facts),
+            FileName = CleanFileName(fileName, $"upload.{facts.Format.ToLowerInvariant()}"),
             MetadataJson = settings,
+            Slot = slot,
             CreatedAt = clock.GetUtcNow(),
         };
         await using var scope = scopes.CreateAsyncScope();
@@ -72,6 +94,86 @@ public sealed class AssetLibrary(IServiceScopeFactory scopes, IBlobStore blobs, 
         await db.SaveChangesAsync(cancellationToken);
         return asset;
     }
+
+    /// <summary>Stores an uploaded video as a job input (slot <c>input-video</c>, so it stays out of the gallery). The bytes
+    /// stream to a temporary file under the size limit, the hardened probe checks container, streams, size and duration
+    /// there, and only then do they become a blob and a row; a rejected upload leaves neither.</summary>
+    /// <exception cref="VideoRejectedException">The file is too large, not an accepted container, damaged or over the limits.</exception>
+    public async Task<AssetRecord> UploadVideoAsync(Stream content, string? fileName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var mediaType = VideoMediaType(fileName)
+            ?? throw new VideoRejectedException($"not an accepted video: the name must end in {string.Join(", ", VideoExtensions.Keys)}");
+        var staging = Directory.CreateDirectory(Path.Combine(storage.Value.DataPath, "uploads-staging")).FullName;
+        var temp = Path.Combine(staging, $"{Guid.NewGuid():N}{Path.GetExtension(fileName)!.ToLowerInvariant()}");
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+            {
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    if (file.Length + read > VideoUploads.MaxBytes)
+                    {
+                        throw new VideoRejectedException($"too large: more than {VideoUploads.LimitText}");
+                    }
+
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+            }
+
+            VideoInfo info;
+            try
+            {
+                info = await videos.ProbeAsync(temp, cancellationToken);
+            }
+            catch (MediaFormatException e)
+            {
+                throw new VideoRejectedException(e.Message, e);
+            }
+
+            if (info.Duration > VideoUploads.MaxDuration)
+            {
+                throw new VideoRejectedException($"too long: {info.Duration.TotalSeconds:0.#} s, limit {VideoUploads.MaxDuration.TotalSeconds:0} s");
+            }
+
+            BlobInfo blob;
+            await using (var file = File.OpenRead(temp))
+            {
+                blob = await blobs.PutAsync(file, VideoUploads.MaxBytes, cancellationToken);
+            }
+
+            var asset = new AssetRecord
+            {
+                Id = Guid.CreateVersion7(clock.GetUtcNow()),
+                OwnerId = Owner.Local,
+                Kind = AssetKind.Upload,
+                MediaType = mediaType,
+                Sha256 = blob.Sha256,
+                SizeBytes = blob.SizeBytes,
+                Width = info.Width,
+                Height = info.Height,
+                DurationSeconds = info.Duration.TotalSeconds,
+                FileName = CleanFileName(fileName, "upload.mp4"),
+                Slot = InputSlotPrefix + "video",
+                CreatedAt = clock.GetUtcNow(),
+            };
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
+            db.Assets.Add(asset);
+            await db.SaveChangesAsync(cancellationToken);
+            return asset;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>The media type of an accepted video file name, or null.</summary>
+    public static string? VideoMediaType(string? fileName) =>
+        VideoExtensions.TryGetValue(Path.GetExtension(fileName ?? string.Empty).ToLowerInvariant(), out var type) ? type : null;
 
     /// <summary>Finds one of the local owner's assets.</summary>
     public async Task<AssetRecord?> FindAsync(Guid id, CancellationToken cancellationToken)
@@ -169,13 +271,13 @@ public sealed class AssetLibrary(IServiceScopeFactory scopes, IBlobStore blobs, 
         }
     }
 
-    private static string CleanFileName(string? fileName, ImageFacts facts)
+    private static string CleanFileName(string? fileName, string fallback)
     {
         var name = Path.GetFileName(fileName ?? string.Empty);
         name = new string(name.Where(c => !char.IsControl(c) && c is not ('"' or '\\' or '/')).ToArray()).Trim();
         if (name.Length == 0)
         {
-            name = $"upload.{facts.Format.ToLowerInvariant()}";
+            name = fallback;
         }
 
         return name.Length > MaxFileNameLength ? name[^MaxFileNameLength..] : name;
