@@ -1,25 +1,35 @@
 using System.Globalization;
-using FFMpegCore;
-using FFMpegCore.Exceptions;
-using FFMpegCore.Pipes;
+using System.Text.Json;
 using MediaStudio.Media.Images;
 
 namespace MediaStudio.Media.Video;
 
-/// <summary>Encodes RGB frames to H.264 mp4 and decodes videos back to RGB frames through FFMpegCore.</summary>
+/// <summary>Probes, decodes and encodes videos with ffmpeg, hardened for untrusted files.</summary>
 /// <remarks>
-/// Frames travel as raw rgb24 through FFMpegCore pipes. Every input file is probed first and bounded by
-/// <see cref="VideoLimits"/>; ffmpeg and ffprobe only read local files (<c>-protocol_whitelist file</c>) in the
-/// container formats named in <see cref="AllowedFormats"/>, so HLS, concat and image2 tricks are refused.
+/// Every input file must carry an allowed extension (<see cref="AllowedExtensions"/>) and the magic bytes of an
+/// ISO-BMFF (mp4, mov) or Matroska (mkv, webm) container; it is probed before any decode and bounded by
+/// <see cref="VideoLimits"/> (sides, duration, frame rate, stream count, decoded bytes). ffmpeg and ffprobe read it as
+/// <c>file:</c> with <c>-protocol_whitelist file,pipe</c> and <c>-format_whitelist</c> <see cref="AllowedFormats"/>, so
+/// HLS playlists, concat lists and image2 patterns are refused even when renamed. Arguments travel as an argument
+/// list, never through a shell or a quoted string. Every call has a wall-clock limit, and its process tree is killed
+/// on cancellation, timeout or host shutdown (<see cref="FfmpegProcess"/>). Outputs are written to a temporary file
+/// next to the target and moved into place only on success, so a rejected input changes nothing.
 /// </remarks>
 public sealed class VideoCodec
 {
     /// <summary>The demuxers ffmpeg may use on an input file.</summary>
     public const string AllowedFormats = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm";
 
-    private const string InputGuards = "-protocol_whitelist file -format_whitelist " + AllowedFormats;
+    /// <summary>The file extensions accepted as video input.</summary>
+    public static readonly IReadOnlyList<string> AllowedExtensions = [".mp4", ".webm", ".mov", ".mkv"];
 
-    private readonly FFOptions _ffOptions;
+    private static readonly string[] InputGuards =
+        ["-protocol_whitelist", "file,pipe", "-format_whitelist", AllowedFormats, "-probesize", "5000000", "-analyzeduration", "10000000"];
+
+    private static readonly string[] IsoBoxes = ["ftyp", "moov", "mdat", "wide", "free", "skip", "pnot"];
+
+    private readonly string _ffmpeg;
+    private readonly string _ffprobe;
     private readonly VideoLimits _limits;
 
     /// <summary>Creates a codec using the ffmpeg binaries in <paramref name="binaryFolder"/> (null: search PATH).</summary>
@@ -27,72 +37,247 @@ public sealed class VideoCodec
     {
         _limits = limits ?? new VideoLimits();
         _limits.Validate();
-        _ffOptions = new FFOptions
-        {
-            BinaryFolder = binaryFolder ?? FfmpegLocator.FindBinaryFolder(new FfmpegOptions(), Environment.GetEnvironmentVariable("PATH")),
-        };
+        var folder = binaryFolder ?? FfmpegLocator.FindBinaryFolder(new FfmpegOptions(), Environment.GetEnvironmentVariable("PATH"));
+        _ffmpeg = Path.Combine(folder, "ffmpeg");
+        _ffprobe = Path.Combine(folder, "ffprobe");
     }
 
-    /// <summary>Encodes frames of equal size to an H.264 mp4 (near-lossless CRF).</summary>
+    /// <summary>Encodes frames of equal size to a browser-playable H.264 mp4 (<c>+faststart</c>), optionally with another file's audio.</summary>
     /// <remarks>
     /// Defaults to CRF 12 and yuv420p, which every player accepts and which needs even sides. With
     /// <paramref name="fullChroma"/> the video is yuv444p (High 4:4:4): no chroma subsampling, so small saturated
-    /// objects keep their colours, as ground-truth clips need.
+    /// objects keep their colours, as ground-truth clips need (browsers may not play it). With
+    /// <paramref name="audioFrom"/> the first audio stream of that (probed, untrusted) file is encoded to AAC and cut
+    /// to the video's length; a source without audio gives a silent video.
     /// </remarks>
+    /// <exception cref="ArgumentException">No frames, unequal sizes, odd sides for yuv420p or a bad frame rate.</exception>
+    /// <exception cref="MediaFormatException">The audio source is rejected or ffmpeg fails; the target is left untouched.</exception>
     public async Task EncodeMp4Async(
-        IReadOnlyList<RgbImage> frames, string path, double frameRate, CancellationToken cancellationToken, int crf = 12, bool fullChroma = false)
+        IReadOnlyList<RgbImage> frames,
+        string path,
+        double frameRate,
+        CancellationToken cancellationToken,
+        int crf = 12,
+        bool fullChroma = false,
+        string? audioFrom = null)
     {
-        ArgumentNullException.ThrowIfNull(frames);
-        if (frames.Count == 0)
-        {
-            throw new ArgumentException("a video needs at least one frame", nameof(frames));
-        }
-
-        var (width, height) = (frames[0].Width, frames[0].Height);
-        if (frames.Any(f => f.Width != width || f.Height != height))
-        {
-            throw new ArgumentException($"all frames must be {width}x{height}", nameof(frames));
-        }
-
+        var (width, height) = CheckFrames(frames, nameof(frames));
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!fullChroma && (width % 2 != 0 || height % 2 != 0))
         {
             throw new ArgumentException($"H.264 yuv420p needs even sides, got {width}x{height}", nameof(frames));
         }
 
-        if (frameRate is <= 0 or > 240)
+        if (frameRate is <= 0 or > 240 || !double.IsFinite(frameRate))
         {
             throw new ArgumentException($"frame rate must be in (0, 240], got {frameRate}", nameof(frameRate));
         }
 
-        var source = new RawVideoPipeSource(frames.Select(f => (IVideoFrame)new RgbVideoFrame(f))) { FrameRate = frameRate };
+        if (crf is < 0 or > 51)
+        {
+            throw new ArgumentException($"CRF must be in 0..51, got {crf}", nameof(crf));
+        }
+
+        if (audioFrom is not null)
+        {
+            await ProbeAsync(audioFrom, cancellationToken).ConfigureAwait(false);
+        }
+
+        var target = Path.GetFullPath(path);
+        var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileNameWithoutExtension(target)}.{Guid.NewGuid():N}.tmp.mp4");
+        List<string> arguments =
+        [
+            "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", $"{width}x{height}", "-framerate", Invariant(frameRate),
+            "-protocol_whitelist", "pipe", "-i", "pipe:0",
+        ];
+        if (audioFrom is not null)
+        {
+            arguments.AddRange(InputGuards);
+            arguments.AddRange(["-i", FileUrl(audioFrom)]);
+        }
+
+        arguments.AddRange(["-map", "0:v:0"]);
+        if (audioFrom is not null)
+        {
+            arguments.AddRange(["-map", "1:a:0?", "-c:a", "aac", "-b:a", "128k", "-shortest"]);
+        }
+
+        arguments.AddRange(
+        [
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", Invariant(crf), "-pix_fmt", fullChroma ? "yuv444p" : "yuv420p",
+            "-threads", "1", "-movflags", "+faststart", "-f", "mp4", "file:" + temporary,
+        ]);
+
         try
         {
-            var ok = await FFMpegArguments
-                .FromPipeInput(source)
-                .OutputToFile(path, overwrite: true, o => o
-                    .WithVideoCodec("libx264")
-                    .WithConstantRateFactor(crf)
-                    .WithCustomArgument($"-pix_fmt {(fullChroma ? "yuv444p" : "yuv420p")} -preset veryfast -threads 1"))
-                .ProcessAsynchronously(throwOnError: true, _ffOptions, cancellationToken);
-            if (!ok.Success)
+            var result = await FfmpegProcess.RunAsync(
+                _ffmpeg,
+                arguments,
+                async (stdin, token) =>
+                {
+                    foreach (var frame in frames)
+                    {
+                        await stdin.WriteAsync(frame.Pixels, token).ConfigureAwait(false);
+                    }
+                },
+                maxOutputBytes: 1 << 20,
+                _limits.Timeout,
+                cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode != 0)
             {
-                throw new MediaFormatException($"ffmpeg could not encode {frames.Count} frames to '{path}'");
+                throw new MediaFormatException($"ffmpeg could not encode {frames.Count} frames: {result.LastErrorLine}");
             }
+
+            File.Move(temporary, target, overwrite: true);
         }
-        catch (FFMpegException e)
+        finally
         {
-            throw new MediaFormatException($"ffmpeg could not encode {frames.Count} frames to '{path}': {LastLine(e.Message)}", e);
+            File.Delete(temporary);
         }
     }
 
-    /// <summary>Probes a video file with ffprobe and checks it against the limits.</summary>
-    /// <exception cref="MediaFormatException">The file is missing, empty, truncated, not a video, or over the limits.</exception>
+    /// <summary>Encodes original | edited side by side (left and right frames of equal size and count) to a browser-playable mp4.</summary>
+    /// <remarks>An odd height is padded by repeating the last row, so the result always has even sides.</remarks>
+    /// <exception cref="ArgumentException">The two lists differ in count or frame size.</exception>
+    /// <exception cref="MediaFormatException">The audio source is rejected or ffmpeg fails; the target is left untouched.</exception>
+    public Task EncodeSideBySideAsync(
+        IReadOnlyList<RgbImage> left,
+        IReadOnlyList<RgbImage> right,
+        string path,
+        double frameRate,
+        CancellationToken cancellationToken,
+        string? audioFrom = null)
+    {
+        var (width, height) = CheckFrames(left, nameof(left));
+        var (rightWidth, rightHeight) = CheckFrames(right, nameof(right));
+        if (left.Count != right.Count)
+        {
+            throw new ArgumentException($"side by side needs as many right frames as left ones, got {left.Count} and {right.Count}", nameof(right));
+        }
+
+        if ((rightWidth, rightHeight) != (width, height))
+        {
+            throw new ArgumentException($"right frames are {rightWidth}x{rightHeight}, left frames {width}x{height}; they must match", nameof(right));
+        }
+
+        var outHeight = height + (height % 2);
+        var combined = new List<RgbImage>(left.Count);
+        for (var t = 0; t < left.Count; t++)
+        {
+            var frame = new RgbImage(2 * width, outHeight);
+            for (var y = 0; y < outHeight; y++)
+            {
+                var sourceY = Math.Min(y, height - 1);
+                var row = width * 3;
+                Array.Copy(left[t].Pixels, sourceY * row, frame.Pixels, y * 2 * row, row);
+                Array.Copy(right[t].Pixels, sourceY * row, frame.Pixels, (y * 2 * row) + row, row);
+            }
+
+            combined.Add(frame);
+        }
+
+        return EncodeMp4Async(combined, path, frameRate, cancellationToken, crf: 18, audioFrom: audioFrom);
+    }
+
+    /// <summary>Probes a video file with ffprobe and checks it against the allow-lists and limits.</summary>
+    /// <exception cref="MediaFormatException">
+    /// The file is missing, empty, of a refused extension or container (playlists, concat lists), truncated, not a
+    /// video, or over a limit; the message says which.
+    /// </exception>
     public async Task<VideoInfo> ProbeAsync(string path, CancellationToken cancellationToken)
     {
+        CheckInputFile(path);
+        var result = await FfmpegProcess.RunAsync(
+            _ffprobe,
+            [
+                "-hide_banner", "-loglevel", "error", .. InputGuards,
+                "-print_format", "json", "-show_format", "-show_streams", "-i", FileUrl(path),
+            ],
+            writeInput: null,
+            maxOutputBytes: 4 << 20,
+            _limits.ProbeTimeout,
+            cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw new MediaFormatException(
+                $"the video is truncated, damaged or not an accepted container ({string.Join(", ", AllowedExtensions)}): {result.LastErrorLine}");
+        }
+
+        ProbeReport report;
+        try
+        {
+            report = ProbeReport.Parse(result.Output);
+        }
+        catch (JsonException e)
+        {
+            throw new MediaFormatException("ffprobe's report could not be read: the video is damaged", e);
+        }
+
+        return Check(report);
+    }
+
+    /// <summary>Probes, then decodes every frame (up to the frame limit) to RGB at the file's own size.</summary>
+    /// <exception cref="MediaFormatException">The file is rejected by the probe or ffmpeg fails to decode it.</exception>
+    public async Task<IReadOnlyList<RgbImage>> DecodeAsync(string path, CancellationToken cancellationToken)
+    {
+        var info = await ProbeAsync(path, cancellationToken).ConfigureAwait(false);
+        return await DecodeFramesAsync(path, info, info.Width, info.Height, filter: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Probes, then decodes resampled to <paramref name="width"/> x <paramref name="height"/> and <paramref name="frameRate"/> fps.</summary>
+    /// <remarks>
+    /// The fps filter drops or repeats frames to hit the rate (timestamps kept), then an area scale resizes each frame to
+    /// exactly the requested size; the aspect ratio is not preserved, so callers pick a size matching the model's input.
+    /// </remarks>
+    /// <exception cref="ArgumentException">A size or rate out of range.</exception>
+    /// <exception cref="MediaFormatException">The file is rejected by the probe or ffmpeg fails to decode it.</exception>
+    public async Task<IReadOnlyList<RgbImage>> DecodeResampledAsync(string path, int width, int height, double frameRate, CancellationToken cancellationToken)
+    {
+        if (width < 1 || height < 1 || width > _limits.MaxSide || height > _limits.MaxSide)
+        {
+            throw new ArgumentException($"the resampled size must be 1..{_limits.MaxSide} per side, got {width}x{height}", nameof(width));
+        }
+
+        if (!(frameRate > 0) || frameRate > _limits.MaxFrameRate)
+        {
+            throw new ArgumentException($"the resampled frame rate must be in (0, {_limits.MaxFrameRate}], got {frameRate}", nameof(frameRate));
+        }
+
+        var info = await ProbeAsync(path, cancellationToken).ConfigureAwait(false);
+        var filter = string.Create(CultureInfo.InvariantCulture, $"fps={frameRate:R},scale={width}:{height}:flags=area");
+        return await DecodeFramesAsync(path, info, width, height, filter, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static (int Width, int Height) CheckFrames(IReadOnlyList<RgbImage> frames, string name)
+    {
+        ArgumentNullException.ThrowIfNull(frames, name);
+        if (frames.Count == 0)
+        {
+            throw new ArgumentException("a video needs at least one frame", name);
+        }
+
+        var (width, height) = (frames[0].Width, frames[0].Height);
+        if (frames.Any(f => f.Width != width || f.Height != height))
+        {
+            throw new ArgumentException($"all frames must be {width}x{height}", name);
+        }
+
+        return (width, height);
+    }
+
+    private static void CheckInputFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var file = new FileInfo(path);
+        if (!AllowedExtensions.Contains(file.Extension.ToLowerInvariant()))
+        {
+            throw new MediaFormatException($"'{file.Extension}' files are not accepted; upload one of {string.Join(", ", AllowedExtensions)}");
+        }
+
         if (!file.Exists)
         {
-            throw new MediaFormatException($"video file '{path}' does not exist");
+            throw new MediaFormatException($"video file '{file.Name}' does not exist");
         }
 
         if (file.Length == 0)
@@ -100,81 +285,104 @@ public sealed class VideoCodec
             throw new MediaFormatException("video file is empty (0 bytes)");
         }
 
-        IMediaAnalysis analysis;
-        try
+        Span<byte> head = stackalloc byte[12];
+        int read;
+        using (var stream = file.OpenRead())
         {
-            analysis = await FFProbe.AnalyseAsync(file.FullName, _ffOptions, InputGuards, cancellationToken);
-        }
-        catch (Exception e) when (e is FFMpegException or FormatNullException or System.Text.Json.JsonException or InvalidOperationException)
-        {
-            throw new MediaFormatException($"the video is truncated, damaged or not an accepted container ({AllowedFormats}): {LastLine(e.Message)}", e);
+            read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         }
 
-        var stream = analysis.PrimaryVideoStream
-            ?? throw new MediaFormatException("the file holds no video stream");
-        var (width, height) = (stream.Width ?? 0, stream.Height ?? 0);
-        if (width < 1 || height < 1 || width > _limits.MaxSide || height > _limits.MaxSide)
+        var matroska = read >= 4 && head[0] == 0x1A && head[1] == 0x45 && head[2] == 0xDF && head[3] == 0xA3;
+        var isoBox = read >= 8 && IsoBoxes.Contains(System.Text.Encoding.ASCII.GetString(head[4..8]));
+        if (!matroska && !isoBox)
         {
-            throw new MediaFormatException($"video is {width}x{height}; each side must be 1..{_limits.MaxSide}");
+            throw new MediaFormatException(
+                "the file does not start like an mp4, mov, mkv or webm container (playlists, concat lists and other formats are refused)");
         }
-
-        if (analysis.Duration > _limits.MaxDuration)
-        {
-            throw new MediaFormatException($"video lasts {analysis.Duration}, over the {_limits.MaxDuration} limit");
-        }
-
-        var rate = stream.AverageFrameRate > 0 ? stream.AverageFrameRate : stream.RealFrameRate;
-        var frames = stream.Duration > TimeSpan.Zero && rate > 0
-            ? (long)Math.Round(stream.Duration.TotalSeconds * rate)
-            : 0;
-        return new VideoInfo(width, height, rate, analysis.Duration, stream.CodecName ?? "unknown", frames);
     }
 
-    /// <summary>Probes, then decodes every frame (up to the frame limit) to RGB.</summary>
-    /// <exception cref="MediaFormatException">The file is rejected by the probe or ffmpeg fails to decode it.</exception>
-    public async Task<IReadOnlyList<RgbImage>> DecodeAsync(string path, CancellationToken cancellationToken)
+    private static string FileUrl(string path) => "file:" + Path.GetFullPath(path);
+
+    private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private async Task<IReadOnlyList<RgbImage>> DecodeFramesAsync(
+        string path, VideoInfo info, int width, int height, string? filter, CancellationToken cancellationToken)
     {
-        var info = await ProbeAsync(path, cancellationToken);
-        using var sink = new MemoryStream();
-        try
+        var frameBytes = (long)width * height * 3;
+        var frameCap = (int)Math.Min(_limits.MaxFrames, Math.Max(1, _limits.MaxDecodedBytes / frameBytes));
+        List<string> arguments = ["-hide_banner", "-nostdin", "-loglevel", "error", "-xerror", .. InputGuards, "-i", FileUrl(path), "-map", "0:v:0"];
+        if (filter is not null)
         {
-            var ok = await FFMpegArguments
-                .FromFileInput(Path.GetFullPath(path), verifyExists: true, o => o.WithCustomArgument(InputGuards))
-                .OutputToPipe(new StreamPipeSink(sink), o => o
-                    .ForceFormat("rawvideo")
-                    .WithCustomArgument(string.Create(
-                        CultureInfo.InvariantCulture, $"-pix_fmt rgb24 -frames:v {_limits.MaxFrames} -threads 1")))
-                .ProcessAsynchronously(throwOnError: true, _ffOptions, cancellationToken);
-            if (!ok.Success)
-            {
-                throw new MediaFormatException("ffmpeg could not decode the video");
-            }
-        }
-        catch (FFMpegException e)
-        {
-            throw new MediaFormatException($"the video is truncated or damaged and could not be decoded: {LastLine(e.Message)}", e);
+            arguments.AddRange(["-vf", filter]);
         }
 
-        var frameBytes = info.Width * info.Height * 3;
-        var bytes = sink.ToArray();
+        arguments.AddRange(["-frames:v", Invariant(frameCap), "-threads", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]);
+        var result = await FfmpegProcess.RunAsync(
+            _ffmpeg, arguments, writeInput: null, maxOutputBytes: frameCap * frameBytes, _limits.Timeout, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw new MediaFormatException($"the video is truncated or damaged and could not be decoded: {result.LastErrorLine}");
+        }
+
+        var bytes = result.Output;
         if (bytes.Length == 0 || bytes.Length % frameBytes != 0)
         {
             throw new MediaFormatException(
-                $"decoding gave {bytes.Length} bytes, not a whole number of {info.Width}x{info.Height} frames: the video is truncated or damaged");
+                $"decoding gave {bytes.Length} bytes, not a whole number of {width}x{height} frames: the video is truncated or damaged");
         }
 
-        var frames = new List<RgbImage>(bytes.Length / frameBytes);
-        for (var offset = 0; offset < bytes.Length; offset += frameBytes)
+        if (filter is null && info.FrameCount > 0 && bytes.Length / frameBytes < Math.Min(info.FrameCount, frameCap) * 9 / 10)
         {
-            frames.Add(new RgbImage(info.Width, info.Height, bytes.AsSpan(offset, frameBytes).ToArray()));
+            throw new MediaFormatException(
+                $"decoding gave {bytes.Length / frameBytes} of the {info.FrameCount} frames the container lists: the video is truncated");
+        }
+
+        var frames = new List<RgbImage>((int)(bytes.Length / frameBytes));
+        for (long offset = 0; offset < bytes.Length; offset += frameBytes)
+        {
+            frames.Add(new RgbImage(width, height, bytes.AsSpan((int)offset, (int)frameBytes).ToArray()));
         }
 
         return frames;
     }
 
-    private static string LastLine(string message)
+    private VideoInfo Check(ProbeReport report)
     {
-        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length == 0 ? message : lines[^1];
+        var allowed = AllowedFormats.Split(',');
+        if (report.FormatName.Split(',').Any(name => !allowed.Contains(name)))
+        {
+            throw new MediaFormatException($"container '{report.FormatName}' is not accepted; upload one of {string.Join(", ", AllowedExtensions)}");
+        }
+
+        if (report.StreamCount > _limits.MaxStreams)
+        {
+            throw new MediaFormatException($"the file holds {report.StreamCount} streams, over the limit of {_limits.MaxStreams}");
+        }
+
+        var video = report.Video ?? throw new MediaFormatException("the file holds no video stream");
+        if (video.Width < 1 || video.Height < 1 || video.Width > _limits.MaxSide || video.Height > _limits.MaxSide)
+        {
+            throw new MediaFormatException($"video is {video.Width}x{video.Height}; each side must be 1..{_limits.MaxSide}");
+        }
+
+        if (report.Duration > _limits.MaxDuration)
+        {
+            throw new MediaFormatException($"video lasts {report.Duration:g}, over the {_limits.MaxDuration:g} limit");
+        }
+
+        var rate = video.AverageFrameRate > 0 ? video.AverageFrameRate : video.RealFrameRate;
+        if (rate > _limits.MaxFrameRate)
+        {
+            throw new MediaFormatException(string.Create(
+                CultureInfo.InvariantCulture, $"video runs at {rate:0.##} fps, over the {_limits.MaxFrameRate:0.##} fps limit"));
+        }
+
+        var duration = video.Duration > TimeSpan.Zero ? video.Duration : report.Duration;
+        var frames = video.FrameCount > 0
+            ? video.FrameCount
+            : duration > TimeSpan.Zero && rate > 0 ? (long)Math.Round(duration.TotalSeconds * rate) : 0;
+        return new VideoInfo(video.Width, video.Height, rate, report.Duration, video.Codec, frames, report.HasAudio, report.StreamCount, report.FormatName);
     }
 }
