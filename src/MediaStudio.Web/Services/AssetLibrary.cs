@@ -24,7 +24,6 @@ public sealed class AssetLibrary(
     public static readonly IReadOnlyDictionary<string, string> VideoExtensions = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [".mp4"] = "video/mp4",
-        [".m4v"] = "video/mp4",
         [".webm"] = "video/webm",
         [".mov"] = "video/quicktime",
         [".mkv"] = "video/x-matroska",
