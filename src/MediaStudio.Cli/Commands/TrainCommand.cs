@@ -13,5 +13,7 @@ internal static class TrainCommand
         TrainUNetCommand.Create(),
         TrainNegativeEmbeddingCommand.Create(),
         TrainRewardCommand.Create(),
+        TrainTokenizerCommand.Create(),
+        TrainCaptionerCommand.Create(),
     };
 }
