@@ -72,6 +72,7 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<IJobHandler, TextToImageHandler>();
         services.AddSingleton<IJobHandler, BatchRenderHandler>();
         services.AddSingleton<IJobHandler, TrainNegativeEmbeddingHandler>();
+        services.AddSingleton<IJobHandler, CaptionHandler>();
 
         // captions: render outputs are queued for the captioner when it is installed (MediaStudio:Captions:AutoCaption)
         services.AddOptions<CaptionOptions>().BindConfiguration(CaptionOptions.Section);
