@@ -1,5 +1,5 @@
-// Video edit page: frame 1 of the uploaded clip on a canvas, a mask painted over it (brush, box, eraser, undo, zoom),
-// exported as one PNG (white = the object, black = keep) at the video's own size; and two players kept in sync.
+// Video edit page: frame 1 of the uploaded clip (a PNG the server decoded) on a canvas, a mask painted over it (brush, box, eraser, undo, zoom),
+// exported as one PNG (white = the object, black = keep) at frame 1's size; and two players kept in sync.
 const editors = new Map();
 const MaxUndo = 30;
 
@@ -101,40 +101,36 @@ function onUp(editor, event) {
     editor.dotnet.invokeMethodAsync('MaskChanged', countMask(editor));
 }
 
-/** Shows frame 1 of the video at videoUrl in the host's canvases and enables drawing; reports FrameReady(width, height) or FrameFailed(message). */
-export function init(id, host, videoUrl, dotnet) {
+/** Shows frame 1 (the PNG at frameUrl) in the host's canvases and enables drawing; reports FrameReady(width, height) or FrameFailed(message). */
+export function init(id, host, frameUrl, dotnet) {
     dispose(id);
     const frame = host.querySelector('canvas.mask-frame');
     const overlay = host.querySelector('canvas.mask-overlay');
     const mask = document.createElement('canvas');
     const editor = {
         host, frame, overlay, mask, maskContext: mask.getContext('2d', { willReadFrequently: true }), dotnet,
-        tool: 'brush', brush: 12, zoom: 1, undo: [], drawing: false, ready: false, video: document.createElement('video'),
+        tool: 'brush', brush: 12, zoom: 1, undo: [], drawing: false, ready: false, image: new Image(),
     };
     editors.set(id, editor);
     host.dataset.frameReady = 'false';
 
-    const video = editor.video;
-    video.muted = true;
-    video.preload = 'auto';
-    video.playsInline = true;
-    video.addEventListener('error', () => dotnet.invokeMethodAsync('FrameFailed', 'the browser cannot play this video, so frame 1 cannot be shown; an H.264 mp4 always works'));
-    video.addEventListener('loadeddata', () => {
-        const w = video.videoWidth;
-        const h = video.videoHeight;
+    const image = editor.image;
+    image.addEventListener('error', () => dotnet.invokeMethodAsync('FrameFailed', 'frame 1 could not be loaded; upload the video again'));
+    image.addEventListener('load', () => {
+        const w = image.naturalWidth;
+        const h = image.naturalHeight;
         for (const c of [frame, overlay, mask]) {
             c.width = w;
             c.height = h;
         }
-        frame.getContext('2d').drawImage(video, 0, 0, w, h);
+        frame.getContext('2d').drawImage(image, 0, 0, w, h);
         editor.ready = true;
         setZoom(id, editor.zoom);
         render(editor);
         host.dataset.frameReady = 'true';
         dotnet.invokeMethodAsync('FrameReady', w, h);
     }, { once: true });
-    video.src = videoUrl;
-    video.load();
+    image.src = frameUrl;
 
     editor.handlers = {
         pointerdown: e => onDown(editor, e),
@@ -155,7 +151,7 @@ export function setTool(id, tool) {
     }
 }
 
-/** Sets the brush and eraser diameter in video pixels. */
+/** Sets the brush and eraser diameter in frame pixels. */
 export function setBrush(id, size) {
     const editor = editors.get(id);
     if (editor) {
@@ -163,7 +159,7 @@ export function setBrush(id, size) {
     }
 }
 
-/** Scales the shown frame (1 = the video's pixels); the mask keeps the video's size. */
+/** Scales the shown frame (1 = fitted to the page); the mask keeps frame 1's size. */
 export function setZoom(id, zoom) {
     const editor = editors.get(id);
     if (!editor) {
@@ -199,7 +195,7 @@ export function clear(id) {
     render(editor);
 }
 
-/** The mask as PNG bytes at the video's size (white = marked), or null when nothing is marked. */
+/** The mask as PNG bytes at frame 1's size (white = marked), or null when nothing is marked. */
 export async function exportMask(id) {
     const editor = editors.get(id);
     if (!editor || !editor.ready || countMask(editor) === 0) {
@@ -216,7 +212,7 @@ export async function exportMask(id) {
     return new Uint8Array(await blob.arrayBuffer());
 }
 
-/** Releases an editor's listeners and video. */
+/** Releases an editor's listeners and image. */
 export function dispose(id) {
     const editor = editors.get(id);
     if (!editor) {
@@ -225,8 +221,7 @@ export function dispose(id) {
     for (const [name, handler] of Object.entries(editor.handlers ?? {})) {
         editor.overlay.removeEventListener(name, handler);
     }
-    editor.video.removeAttribute('src');
-    editor.video.load();
+    editor.image.removeAttribute('src');
     editors.delete(id);
 }
 

@@ -29,6 +29,9 @@ public sealed class AssetLibrary(
         [".mkv"] = "video/x-matroska",
     };
 
+    /// <summary>The longer side of the frame-1 image a video upload keeps for the mask canvas.</summary>
+    public const int FirstFrameMaxSide = 640;
+
     /// <summary>The longest display name kept for an upload.</summary>
     public const int MaxFileNameLength = 120;
 
@@ -97,8 +100,10 @@ public sealed class AssetLibrary(
     /// <summary>Stores an uploaded video as a job input (slot <c>input-video</c>, so it stays out of the gallery). The bytes
     /// stream to a temporary file under the size limit, the hardened probe checks container, streams, size and duration
     /// there, and only then do they become a blob and a row; a rejected upload leaves neither.</summary>
+    /// <remarks>Frame 1 is decoded here too, at most <see cref="FirstFrameMaxSide"/> pixels on its longer side, and stored as a
+    /// PNG (slot <c>input-frame</c>): the page draws it on the mask canvas whatever the browser can play.</remarks>
     /// <exception cref="VideoRejectedException">The file is too large, not an accepted container, damaged or over the limits.</exception>
-    public async Task<AssetRecord> UploadVideoAsync(Stream content, string? fileName, CancellationToken cancellationToken)
+    public async Task<VideoUpload> UploadVideoAsync(Stream content, string? fileName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var mediaType = VideoMediaType(fileName)
@@ -137,11 +142,29 @@ public sealed class AssetLibrary(
                 throw new VideoRejectedException($"too long: {info.Duration.TotalSeconds:0.#} s, limit {VideoUploads.MaxDuration.TotalSeconds:0} s");
             }
 
+            var (frameWidth, frameHeight) = FirstFrameSize(info.Width, info.Height);
+            RgbImage first;
+            try
+            {
+                // one frame per clip length: the fps filter's first output is frame 1
+                var frames = await videos.DecodeResampledAsync(temp, frameWidth, frameHeight, 1.0 / Math.Max(1, Math.Ceiling(info.Duration.TotalSeconds)), cancellationToken);
+                first = frames.Count > 0 ? frames[0] : throw new VideoRejectedException("no frame could be decoded");
+            }
+            catch (MediaFormatException e)
+            {
+                throw new VideoRejectedException(e.Message, e);
+            }
+
             BlobInfo blob;
             await using (var file = File.OpenRead(temp))
             {
                 blob = await blobs.PutAsync(file, VideoUploads.MaxBytes, cancellationToken);
             }
+
+            using var png = new MemoryStream();
+            new SafeImageCodec().EncodePng(first, png);
+            png.Position = 0;
+            var frameBlob = await blobs.PutAsync(png, inspector.Options.MaxBytes, cancellationToken);
 
             var asset = new AssetRecord
             {
@@ -158,16 +181,38 @@ public sealed class AssetLibrary(
                 Slot = InputSlotPrefix + "video",
                 CreatedAt = clock.GetUtcNow(),
             };
+            var frame = new AssetRecord
+            {
+                Id = Guid.CreateVersion7(clock.GetUtcNow()),
+                OwnerId = Owner.Local,
+                Kind = AssetKind.Upload,
+                MediaType = "image/png",
+                Sha256 = frameBlob.Sha256,
+                SizeBytes = frameBlob.SizeBytes,
+                Width = first.Width,
+                Height = first.Height,
+                FileName = Path.GetFileNameWithoutExtension(asset.FileName) + "-frame-1.png",
+                Slot = InputSlotPrefix + "frame",
+                CreatedAt = clock.GetUtcNow(),
+            };
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
-            db.Assets.Add(asset);
+            db.Assets.AddRange(asset, frame);
             await db.SaveChangesAsync(cancellationToken);
-            return asset;
+            return new VideoUpload(asset, frame);
         }
         finally
         {
             File.Delete(temp);
         }
+    }
+
+    /// <summary>The size frame 1 is shown (and the mask drawn) at: the source's, scaled down to at most
+    /// <see cref="FirstFrameMaxSide"/> on the longer side.</summary>
+    public static (int Width, int Height) FirstFrameSize(int width, int height)
+    {
+        var scale = Math.Min(1.0, (double)FirstFrameMaxSide / Math.Max(width, height));
+        return (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
     }
 
     /// <summary>The media type of an accepted video file name, or null.</summary>

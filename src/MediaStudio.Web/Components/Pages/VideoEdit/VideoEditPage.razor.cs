@@ -34,6 +34,7 @@ public sealed partial class VideoEditPage : IAsyncDisposable
     private bool _playersPending;
 
     private AssetRecord? _video;
+    private AssetRecord? _firstFrame;
     private string? _videoError;
     private bool _uploadingVideo;
     private (int Width, int Height)? _frame;
@@ -57,6 +58,7 @@ public sealed partial class VideoEditPage : IAsyncDisposable
 
     private JobSnapshot? _job;
     private AssetRecord? _edited;
+    private AssetRecord? _original;
     private AssetRecord? _sideBySide;
 
     [Inject]
@@ -147,12 +149,12 @@ public sealed partial class VideoEditPage : IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (_editorPending && _video is not null)
+        if (_editorPending && _firstFrame is not null)
         {
             _editorPending = false;
             var module = await ModuleAsync();
             _self ??= DotNetObjectReference.Create(this);
-            await module.InvokeVoidAsync("init", _editorId, _maskHost, $"api/assets/{_video.Id}/content", _self);
+            await module.InvokeVoidAsync("init", _editorId, _maskHost, $"api/assets/{_firstFrame.Id}/content", _self);
             await module.InvokeVoidAsync("setTool", _editorId, _tool);
             await module.InvokeVoidAsync("setBrush", _editorId, _brush);
         }
@@ -187,8 +189,9 @@ public sealed partial class VideoEditPage : IAsyncDisposable
         try
         {
             await using var content = file.OpenReadStream(Library.VideoUploads.MaxBytes, _stop.Token);
-            var video = await Library.UploadVideoAsync(content, file.Name, _stop.Token);
-            _video = video;
+            var upload = await Library.UploadVideoAsync(content, file.Name, _stop.Token);
+            _video = upload.Video;
+            _firstFrame = upload.FirstFrame;
             _frame = null;
             _frameError = null;
             _maskPixels = 0;
@@ -287,6 +290,7 @@ public sealed partial class VideoEditPage : IAsyncDisposable
             var job = await Board.SubmitAsync(VideoEditSpec.Kind, spec.ToJson(), _stop.Token);
             _job = await Board.GetAsync(job.Id, _stop.Token);
             _edited = null;
+            _original = null;
             _sideBySide = null;
         }
         catch (JobInputException ex)
@@ -333,6 +337,7 @@ public sealed partial class VideoEditPage : IAsyncDisposable
                     {
                         _edited = fresh.Outputs.FirstOrDefault(a => a.Slot == "video");
                         _sideBySide = fresh.Outputs.FirstOrDefault(a => a.Slot == "side-by-side");
+                        _original = fresh.Outputs.FirstOrDefault(a => a.Slot == "preview-original");
                         _playersPending = _edited is not null;
                     }
 

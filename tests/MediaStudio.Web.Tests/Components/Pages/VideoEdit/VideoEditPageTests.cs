@@ -62,8 +62,10 @@ public sealed class VideoEditPageTests : BunitContext, IClassFixture<StudioServe
         Assert.Single(page.FindAll("[data-testid=mask-canvas]"));
         Assert.Equal("Waiting for frame 1…", page.Find("[data-testid=submit-hint]").TextContent.Trim());
         Assert.True(page.Find("[data-testid=submit-edit]").HasAttribute("disabled"));
-        var listed = await _server.App.Services.GetRequiredService<AssetLibrary>().ListAsync(new GalleryFilter(Text: "walk.mp4"), Ct);
+        var listed = await _server.App.Services.GetRequiredService<AssetLibrary>().ListAsync(new GalleryFilter(Text: "walk"), Ct);
         Assert.Empty(listed);
+        var frame = await FindBySlotAsync("walk-frame-1.png");
+        Assert.Equal(("image/png", 48, 32), (frame.MediaType, frame.Width, frame.Height));
     }
 
     [Fact]
@@ -108,6 +110,12 @@ public sealed class VideoEditPageTests : BunitContext, IClassFixture<StudioServe
         {
             File.Delete(path);
         }
+    }
+
+    private async Task<MediaStudio.Core.Assets.AssetRecord> FindBySlotAsync(string fileName)
+    {
+        await using var scope = _server.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<StudioDbContext>().Assets.AsNoTracking().SingleAsync(a => a.FileName == fileName && a.Slot == "input-frame", Ct);
     }
 
     private async Task<int> CountAssetsAsync()
