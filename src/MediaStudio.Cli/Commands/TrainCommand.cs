@@ -15,5 +15,8 @@ internal static class TrainCommand
         TrainRewardCommand.Create(),
         TrainTokenizerCommand.Create(),
         TrainCaptionerCommand.Create(),
+        TrainVideoEditorCommand.Create(),
+        TrainMotionCommand.CreateMotion(),
+        TrainMotionCommand.CreateMotionReference(),
     };
 }
