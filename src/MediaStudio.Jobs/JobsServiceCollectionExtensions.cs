@@ -8,6 +8,7 @@ using MediaStudio.Jobs.Execution;
 using MediaStudio.Jobs.Generation;
 using MediaStudio.Jobs.Hosting;
 using MediaStudio.Jobs.Models;
+using MediaStudio.Jobs.VideoEditing;
 using MediaStudio.Neural.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,6 +74,7 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<IJobHandler, BatchRenderHandler>();
         services.AddSingleton<IJobHandler, TrainNegativeEmbeddingHandler>();
         services.AddSingleton<IJobHandler, CaptionHandler>();
+        services.AddSingleton<IJobHandler, VideoEditHandler>();
 
         // captions: render outputs are queued for the captioner when it is installed (MediaStudio:Captions:AutoCaption)
         services.AddOptions<CaptionOptions>().BindConfiguration(CaptionOptions.Section);
