@@ -2,6 +2,7 @@
 // exported as one PNG (white = the object, black = keep) at frame 1's size; and two players kept in sync.
 const editors = new Map();
 const MaxUndo = 30;
+const MaxFitHeight = 480;
 
 function pointFrom(editor, event) {
     const rect = editor.overlay.getBoundingClientRect();
@@ -166,7 +167,10 @@ export function setZoom(id, zoom) {
         return;
     }
     editor.zoom = Math.max(0.25, Math.min(8, zoom));
-    const fit = editor.host.clientWidth > 0 && editor.frame.width > 0 ? Math.min(1, editor.host.clientWidth / editor.frame.width) : 1;
+    // zoom 1 fits the frame to the panel (small clips are scaled up, pixelated), bounded to a comfortable height
+    const fit = editor.host.clientWidth > 0 && editor.frame.width > 0
+        ? Math.min(editor.host.clientWidth / editor.frame.width, MaxFitHeight / editor.frame.height)
+        : 1;
     const width = `${Math.round(editor.frame.width * fit * editor.zoom)}px`;
     for (const c of [editor.frame, editor.overlay]) {
         c.style.width = width;

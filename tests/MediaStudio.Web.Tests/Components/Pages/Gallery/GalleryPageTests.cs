@@ -119,6 +119,22 @@ public sealed class GalleryPageTests : BunitContext, IClassFixture<StudioServer>
     }
 
     [Fact]
+    public async Task EditedVideo_Selected_PlaysInThePanelWithItsSettings()
+    {
+        var video = await StoreEditedVideoAsync("""{"kind":"video-edit","steps":12,"guidance":3.5,"seed":99,"pasteBack":true,"frames":16}""");
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo($"gallery?asset={video.Id}");
+        var page = Render<GalleryPage>();
+
+        Assert.Contains(page.FindAll("[data-testid=gallery-tile] video"), v => v.GetAttribute("src") == $"api/assets/{video.Id}/content");
+        Assert.Equal($"api/assets/{video.Id}/content", page.Find("[data-testid=asset-video]").GetAttribute("src"));
+        var settings = page.Find("[data-testid=asset-settings]").TextContent;
+        Assert.Contains("video-edit", settings, StringComparison.Ordinal);
+        Assert.Contains("99", settings, StringComparison.Ordinal);
+        Assert.True(page.Find("[data-testid=reuse-settings]").HasAttribute("disabled") || page.Find("[data-testid=reuse-settings]").ClassList.Contains("mud-button-disabled"));
+    }
+
+    [Fact]
     public async Task Delete_Confirmed_RemovesTheImage()
     {
         var asset = await UploadAsync("doomed.png", "to be deleted\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 1");
@@ -149,6 +165,34 @@ public sealed class GalleryPageTests : BunitContext, IClassFixture<StudioServer>
     {
         _dialogs.WaitForAssertion(() => Assert.NotEmpty(_dialogs.FindAll(".mud-dialog button")));
         return _dialogs.FindAll(".mud-dialog button").First(b => b.TextContent.Contains(text, StringComparison.OrdinalIgnoreCase));
+    }
+
+    // what a finished video-edit job leaves behind: an mp4 output row with its settings
+    private async Task<MediaStudio.Core.Assets.AssetRecord> StoreEditedVideoAsync(string metadataJson)
+    {
+        var blob = await _server.App.Services.GetRequiredService<MediaStudio.Core.Assets.IBlobStore>().PutAsync(new MemoryStream([0, 0, 0, 24, 102, 116, 121, 112]), 1024, Xunit.TestContext.Current.CancellationToken);
+        var asset = new MediaStudio.Core.Assets.AssetRecord
+        {
+            Id = Guid.CreateVersion7(),
+            OwnerId = MediaStudio.Core.Owners.Owner.Local,
+            Kind = MediaStudio.Core.Assets.AssetKind.Output,
+            MediaType = "video/mp4",
+            Sha256 = blob.Sha256,
+            SizeBytes = blob.SizeBytes,
+            Width = 64,
+            Height = 64,
+            DurationSeconds = 2,
+            MetadataJson = metadataJson,
+            FileName = "clip-edited.mp4",
+            SourceJobId = Guid.CreateVersion7(),
+            Slot = "video",
+            CreatedAt = TimeProvider.System.GetUtcNow(),
+        };
+        await using var scope = _server.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MediaStudio.Core.Persistence.StudioDbContext>();
+        db.Assets.Add(asset);
+        await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+        return asset;
     }
 
     // what a finished caption job leaves behind: the caption on the asset row
