@@ -25,27 +25,21 @@ namespace MediaStudio.Jobs.Tests.Captions;
 // the caption job kind end to end: real Hangfire on SQLite, real database and blob store, a real (tiny, briefly trained)
 // captioner folder written by the captioner's own training and save code
 [Collection(nameof(QueueHostingTests))]
-public sealed class CaptionJobTests : IAsyncLifetime
+public sealed class CaptionJobTests(CaptionJobTests.TinyModels models) : IAsyncLifetime, IClassFixture<CaptionJobTests.TinyModels>
 {
     private readonly string _data = Directory.CreateTempSubdirectory("mediastudio-caption-").FullName;
-    private readonly string _models = Directory.CreateTempSubdirectory("mediastudio-caption-models-").FullName;
+    private readonly string _models = models.Root;
     private IHost? _host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        WriteTinyCaptioner(_models);
-        GenerationJobTests.WriteTinyModels(_models);
-        _host = await StartAsync(autoCaption: true);
-    }
+    public async ValueTask InitializeAsync() => _host = await StartAsync(autoCaption: true);
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(_host!);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_data, recursive: true);
-        Directory.Delete(_models, recursive: true);
     }
 
     [Fact]
@@ -142,7 +136,7 @@ public sealed class CaptionJobTests : IAsyncLifetime
     }
 
     // the captioner's own code path, as `mediastudio train tokenizer` and `train captioner --steps 2` run it, on a small corpus
-    private static void WriteTinyCaptioner(string modelsRoot)
+    internal static void WriteTinyCaptioner(string modelsRoot)
     {
         var tokenizerFolder = Path.Combine(modelsRoot, "tokenizer");
         var corpus = Enumerable.Range(0, 60).SelectMany(seed => Captioner.Captions(SceneSampler.Sample(seed).Label, seed, 2)).ToList();
@@ -153,6 +147,20 @@ public sealed class CaptionJobTests : IAsyncLifetime
         using var model = CaptionerModel.FromConfig(CaptionerConfig.Student(tokenizer.VocabSize));
         CaptionerTraining.Train(model, tokenizer, CaptionerTraining.Recipe(steps: 2, batchSize: 2, seed: 21), images: 2, checkpointPath: null, progress: null, CancellationToken.None);
         CaptionerFolder.Save(CaptionOptions.ModelFolder(modelsRoot), model, tokenizerFolder);
+    }
+
+    /// <summary>The models folder every test of the class shares: a tiny captioner and tiny text-to-image models.</summary>
+    public sealed class TinyModels : IDisposable
+    {
+        public TinyModels()
+        {
+            WriteTinyCaptioner(Root);
+            GenerationJobTests.WriteTinyModels(Root);
+        }
+
+        public string Root { get; } = Directory.CreateTempSubdirectory("mediastudio-caption-models-").FullName;
+
+        public void Dispose() => Directory.Delete(Root, recursive: true);
     }
 
     private async Task<IHost> StartAsync(bool autoCaption)

@@ -89,6 +89,27 @@ public sealed class VideoEditJobTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task VideoEdit_SourceWithAudio_EditedVideoKeepsTheAudio()
+    {
+        var clip = ClipRenderer.Render(ClipSampler.Sample(8, 32, 32, frameCount: 8));
+        var (silent, mask, reference) = await StoreInputsAsync(clip, 4, 4, 20, 20);
+        var withAudio = Path.Combine(_data, "with-audio.mp4");
+        await AddToneAsync(await CopyOutAsync(silent), withAudio);
+        AssetRecord video;
+        await using (var file = File.OpenRead(withAudio))
+        {
+            video = await StoreAsync(file, "video/mp4", "tone.mp4", "input-video");
+        }
+
+        var final = await WaitAsync((await SubmitAsync(new VideoEditSpec(video.Id, mask.Id, reference.Id, Steps: 2, MaxSide: 32).ToJson())).Id, j => j.Status.IsFinal());
+
+        Assert.True(final.Status == JobStatus.Succeeded, $"{final.Status}: {final.Error}");
+        Assert.True((await Codec.ProbeAsync(withAudio, Ct)).HasAudio);
+        var edited = await Codec.ProbeAsync(await CopyOutAsync((await OutputsAsync(final.Id)).Single(a => a.Slot == "video")), Ct);
+        Assert.True(edited.HasAudio);
+    }
+
+    [Fact]
     public async Task VideoEdit_SameSeedTwice_SameEditedFrames()
     {
         var clip = ClipRenderer.Render(ClipSampler.Sample(4, 32, 32, frameCount: 6));
@@ -207,6 +228,20 @@ public sealed class VideoEditJobTests : IAsyncLifetime
         }
 
         return (video, await StoreAsync(Png(box), "image/png", "mask.png", "input-mask"), await StoreAsync(Png(clip.Edit.Reference), "image/png", "reference.png", null));
+    }
+
+    // muxes a generated sine tone under the video (ffmpeg's lavfi source; the studio itself never reads lavfi)
+    private static async Task AddToneAsync(string video, string output)
+    {
+        var ffmpeg = Path.Combine(FfmpegLocator.FindBinaryFolder(new FfmpegOptions(), Environment.GetEnvironmentVariable("PATH")), "ffmpeg");
+        var start = new System.Diagnostics.ProcessStartInfo(ffmpeg, ["-v", "error", "-y", "-i", video, "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:v", "copy", "-c:a", "aac", "-shortest", output])
+        {
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        Assert.True(process.ExitCode == 0, error);
     }
 
     private static MemoryStream Png(RgbImage image)
