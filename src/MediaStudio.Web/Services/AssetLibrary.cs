@@ -15,7 +15,7 @@ namespace MediaStudio.Web.Services;
 /// open with or without metadata, delete. Shared by the REST API and the pages; each call uses its own scope, so a
 /// page's timer and its buttons never share a database context.</summary>
 public sealed class AssetLibrary(
-    IServiceScopeFactory scopes, IBlobStore blobs, ImageInspector inspector, VideoCodec videos, IOptions<StorageOptions> storage, IOptions<VideoUploadOptions> videoUploads, TimeProvider clock)
+    IServiceScopeFactory scopes, IBlobStore blobs, ImageInspector inspector, VideoCodec videos, FirstFrameReader firstFrames, IOptions<StorageOptions> storage, IOptions<VideoUploadOptions> videoUploads, TimeProvider clock)
 {
     /// <summary>The slot prefix of uploads that are a job's inputs (a video to edit, a mask) rather than gallery items.</summary>
     public const string InputSlotPrefix = "input-";
@@ -146,9 +146,7 @@ public sealed class AssetLibrary(
             RgbImage first;
             try
             {
-                // one frame per clip length: the fps filter's first output is frame 1
-                var frames = await videos.DecodeResampledAsync(temp, frameWidth, frameHeight, 1.0 / Math.Max(1, Math.Ceiling(info.Duration.TotalSeconds)), cancellationToken);
-                first = frames.Count > 0 ? frames[0] : throw new VideoRejectedException("no frame could be decoded");
+                first = await firstFrames.ReadAsync(temp, info, frameWidth, frameHeight, cancellationToken);
             }
             catch (MediaFormatException e)
             {

@@ -82,6 +82,20 @@ public sealed class VideoEditPageTests : BunitContext, IClassFixture<StudioServe
         Assert.Equal("Frame 1 (48×32): nothing marked yet.", page.Find("[data-testid=mask-status]").TextContent.Trim());
     }
 
+    [Fact]
+    public async Task UploadVideoAsync_MovingBox_KeepsTheFirstFrameNotALaterOne()
+    {
+        var library = _server.App.Services.GetRequiredService<AssetLibrary>();
+
+        var upload = await library.UploadVideoAsync(new MemoryStream(await SmallClipAsync()), "moving.mp4", Ct);
+
+        await using var png = await library.OpenContentAsync(upload.FirstFrame, stripMetadata: false, Ct);
+        var frame = new SafeImageCodec().Decode(png);
+        var o = frame.Offset(5, 16); // inside the box on frame 1 only: it starts 4 px further right on frame 2
+        Assert.Equal((48, 32), (frame.Width, frame.Height));
+        Assert.True(frame.Pixels[o] > 150 && frame.Pixels[o + 1] < 110, $"pixel (5, 16) is {frame.Pixels[o]},{frame.Pixels[o + 1]},{frame.Pixels[o + 2]}, not the box's red");
+    }
+
     private async Task<byte[]> SmallClipAsync()
     {
         var frames = Enumerable.Range(0, 8).Select(i =>
