@@ -3,6 +3,7 @@ using MediaStudio.Language.Llama;
 using MediaStudio.Language.Tokenization;
 using MediaStudio.Synthetic.Captions;
 using MediaStudio.Synthetic.Clips;
+using MediaStudio.Synthetic.Recognition;
 using MediaStudio.Synthetic.Scenes;
 
 namespace MediaStudio.Language.Tests;
@@ -19,6 +20,8 @@ internal static class TestModels
         BpeTrainer.Save(folder, vocab, merges);
         return folder;
     });
+
+    static TestModels() => MediaStudio.Neural.Runtime.TorchRuntime.SetThreads(1); // the suite runs beside other work on 2 cores
 
     public static string TokenizerPath => TokenizerFolder.Value;
 
@@ -39,6 +42,7 @@ internal static class TestModels
     {
         Size = "test",
         Text = TinyLlama(vocab) with { MaxPositionEmbeddings = 256 },
+        Vision = new RecognizerConfig { ImageSize = 32, Backbone = RecognizerConfig.Default with { EmbedDim = 8, Depths = [1, 1, 1, 1] } },
         MaxCaptionTokens = 64,
     };
 }
