@@ -14,5 +14,6 @@ public static class CliApp
         TrainCommand.Create(),
         EvalCommand.Create(),
         BenchCommand.Create(),
+        CaptionCommand.Create(),
     };
 }

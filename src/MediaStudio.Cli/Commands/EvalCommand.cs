@@ -13,5 +13,6 @@ internal static class EvalCommand
         EvalT2iCommand.Create(),
         EvalNegativesCommand.Create(),
         EvalRewardCommand.Create(),
+        EvalCaptionerCommand.Create(),
     };
 }

@@ -28,7 +28,7 @@ internal static class TrainCaptionerCommand
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = "Model folder to write (default models/captioner-<size>)." };
         var tokenizer = new Option<string>("--tokenizer") { Description = "Tokenizer folder (vocab.json, merges.txt).", DefaultValueFactory = _ => "models/tokenizer" };
-        var recognizer = new Option<string>("--recognizer") { Description = "Recognizer folder whose PAT backbone becomes the vision tower.", DefaultValueFactory = _ => "models/recognizer" };
+        var recognizer = new Option<string>("--recognizer") { Description = "Recognizer folder that becomes the (frozen) vision tower.", DefaultValueFactory = _ => "models/recognizer" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Resumable training checkpoint (default data/train/captioner-<size>/checkpoint.bin)." };
         var command = new Command("captioner", "Train the captioner (PAT vision tower + Llama decoder) on fresh image and clip renders (resumes after a kill).")
         {
@@ -68,8 +68,7 @@ internal static class TrainCaptionerCommand
         using (var scope = TorchSharp.torch.NewDisposeScope())
         {
             var tensors = SafeTensors.Load(Path.Combine(recognizerFolder, ModelFolder.WeightsFileName));
-            var encoder = tensors.Where(kv => kv.Key.StartsWith("encoder.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["encoder.".Length..], kv => kv.Value, StringComparer.Ordinal);
-            model.LoadVisionTower(encoder, $"{recognizerFolder}/{ModelFolder.WeightsFileName} (encoder.*)");
+            model.LoadVisionTower(tensors, $"{recognizerFolder}/{ModelFolder.WeightsFileName}");
         }
 
         var parameters = model.parameters().Sum(p => p.numel());
@@ -115,8 +114,9 @@ internal static class TrainCaptionerCommand
         var inv = CultureInfo.InvariantCulture;
         var t = config.Text;
         card.Append(inv, $"# captioner-{size}\n\n");
-        card.Append("Image and clip captioner: the recognizer's PAT backbone (frozen) reads each 64x64 frame; its last stage's ")
-            .Append(inv, $"{config.Vision.FinalMapSide}x{config.Vision.FinalMapSide} map becomes {config.TokensPerFrame} image tokens through a two-layer projector; ")
+        card.Append("Image and clip captioner: the bundled scene recognizer (PAT backbone + attribute heads, frozen) reads each 64x64 frame; its last stage's ")
+            .Append(inv, $"{config.Vision.FinalMapSide}x{config.Vision.FinalMapSide} map (through a LayerNorm + two-layer projector) and its per-head probabilities (one background token, one token per region) ")
+            .Append(inv, $"become {config.TokensPerFrame} image tokens per frame; ")
             .Append(inv, $"clips are sampled to {config.ClipFrames} frames with a learned temporal embedding. A Llama-family decoder ")
             .Append(inv, $"(RMSNorm, RoPE, SwiGLU, GQA {t.NumAttentionHeads}/{t.NumKeyValueHeads} heads, d={t.HiddenSize}, {t.NumHiddenLayers} layers, ")
             .Append(inv, $"tied embeddings: {t.TieWordEmbeddings.ToString().ToLowerInvariant()}; Hugging Face key names under `language_model.`) writes the caption.\n\n");

@@ -30,6 +30,9 @@ public sealed class CaptionPipeline : IDisposable
     /// <summary>Gets the tokenizer.</summary>
     public CaptionTokenizer Tokenizer { get; }
 
+    /// <summary>Gets the most samples decoded together.</summary>
+    public int MaxBatch => _options.MaxBatch;
+
     /// <summary>Loads a captioner folder (hashes checked, weights loaded strictly).</summary>
     public static CaptionPipeline Load(string folder, CaptionPipelineOptions? options = null)
     {

@@ -12,7 +12,7 @@ public sealed record CaptionerConfig : IModelConfig
     [JsonPropertyName("size")]
     public string Size { get; init; } = "student";
 
-    /// <summary>Gets the vision tower: the recognizer's input size and PAT backbone (its last stage's map becomes the image tokens).</summary>
+    /// <summary>Gets the vision tower: the bundled scene recognizer (PAT backbone and attribute heads); its last stage's map and its per-head probabilities become the image tokens.</summary>
     [JsonPropertyName("vision_config")]
     public RecognizerConfig Vision { get; init; } = new();
 
@@ -32,9 +32,13 @@ public sealed record CaptionerConfig : IModelConfig
     [JsonPropertyName("max_caption_tokens")]
     public int MaxCaptionTokens { get; init; } = 96;
 
-    /// <summary>Gets the number of tokens one frame becomes (the last stage's map, s·s).</summary>
+    /// <summary>Gets the number of tokens one frame becomes: the last stage's map (s·s), one background readout token and one per region.</summary>
     [JsonIgnore]
-    public int TokensPerFrame => Vision.FinalMapSide * Vision.FinalMapSide;
+    public int TokensPerFrame => (Vision.FinalMapSide * Vision.FinalMapSide) + 1 + RegionCount;
+
+    /// <summary>Gets the number of object slots (regions) the recognizer reads.</summary>
+    [JsonIgnore]
+    public static int RegionCount => Enum.GetValues<Synthetic.World.Region>().Length;
 
     /// <summary>Gets the student: D = 128, 4 layers, 4 heads over 2 KV heads.</summary>
     public static CaptionerConfig Student(int vocabSize) => new()

@@ -1,24 +1,30 @@
 using MediaStudio.Language.Llama;
 using MediaStudio.Media.Images;
 using MediaStudio.Neural.Caching;
-using MediaStudio.Neural.Pat;
+using MediaStudio.Synthetic.Recognition;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MediaStudio.Language.Captioning;
 
-/// <summary>The captioner: PAT vision tower → projector → image tokens, followed by text in a Llama decoder (LLaVA-style prefix).</summary>
+/// <summary>The captioner: the recognizer as vision tower → projectors → image tokens, followed by text in a Llama decoder (LLaVA-style prefix).</summary>
 /// <remarks>
-/// Notation: B batch, F frames (1 for an image), N = s·s tokens per frame, C the last stage's channels, D the
-/// decoder width, L text tokens. A frame's map (C, s, s) becomes N tokens: v = W₂·GELU(W₁·m) + p_spatial (+ p_frame[f]
-/// for clips). The prompt is, per frame, [&lt;|image|&gt;, v₁ … v_N], then &lt;|bos|&gt; and the caption; the loss is
-/// next-token cross-entropy over the caption and its &lt;|eos|&gt;. Keys: vision_tower.* (PatEncoder, initialised from
-/// the recognizer), multi_modal_projector.*, image_pos_embed, frame_embed, language_model.{model.*, lm_head.*}.
+/// Notation: B batch, F frames (1 for an image), s·s map cells, C the last stage's channels, R regions, D the decoder
+/// width, L text tokens. Per frame the frozen recognizer gives its last PAT map m (C, s, s) and its head logits; the
+/// frame becomes N = s·s + 1 + R tokens: s·s map tokens W₂·GELU(W₁·LN(m_ij)), one background token W_b·π_bg and one
+/// token per region W_r·π_r, where π are the per-head softmax probabilities (background kind and colours; each
+/// region's shape, colour, size, texture). A learned position p_n is added to token n, and for clips a learned
+/// temporal embedding p_frame[f]. The prompt is, per frame, [&lt;|image|&gt;, v₁ … v_N], then &lt;|bos|&gt; and the
+/// caption; the loss is next-token cross-entropy over the caption and its &lt;|eos|&gt;. Keys: vision_tower.* (the
+/// recognizer's encoder, norm and head), multi_modal_projector.*, background_proj.*, region_proj.*, image_pos_embed,
+/// frame_embed, language_model.{model.*, lm_head.*}.
 /// </remarks>
 public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
 {
-    private readonly PatEncoder vision_tower;
+    private readonly SceneRecognizer vision_tower;
     private readonly Sequential multi_modal_projector;
+    private readonly Linear background_proj;
+    private readonly Linear region_proj;
     private readonly Parameter image_pos_embed;
     private readonly Parameter frame_embed;
     private readonly LlamaForCausalLM language_model;
@@ -30,8 +36,10 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
         Config = config;
         var d = config.Text.HiddenSize;
         var channels = config.Vision.Backbone.StageWidth(config.Vision.Backbone.StageCount - 1);
-        vision_tower = new PatEncoder(config.Vision.Backbone);
-        multi_modal_projector = nn.Sequential(("linear_1", nn.Linear(channels, d)), ("act", nn.GELU()), ("linear_2", nn.Linear(d, d)));
+        vision_tower = new SceneRecognizer(config.Vision);
+        multi_modal_projector = nn.Sequential(("norm", nn.LayerNorm(channels)), ("linear_1", nn.Linear(channels, d)), ("act", nn.GELU()), ("linear_2", nn.Linear(d, d)));
+        background_proj = nn.Linear(BackgroundLogits, d);
+        region_proj = nn.Linear(RegionLogits, d);
         image_pos_embed = new Parameter(zeros(config.TokensPerFrame, d));
         frame_embed = new Parameter(zeros(config.ClipFrames, d));
         language_model = new LlamaForCausalLM(config.Text);
@@ -51,7 +59,12 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
     public LlamaForCausalLM LanguageModel => language_model;
 
     /// <summary>Gets the vision tower.</summary>
-    public PatEncoder VisionTower => vision_tower;
+    public SceneRecognizer VisionTower => vision_tower;
+
+    // logits of the three background heads, and of the four heads of one region
+    private static int BackgroundLogits => AttributeHeads.Heads.Take(3).Sum(h => h.Classes);
+
+    private static int RegionLogits => AttributeHeads.Heads.Skip(3).Take(4).Sum(h => h.Classes);
 
     /// <summary>Gets the prompt length of a sample with <paramref name="frames"/> frames (image tokens and markers, then &lt;|bos|&gt;).</summary>
     public int PromptLength(int frames) => (frames * (Config.TokensPerFrame + 1)) + 1;
@@ -73,7 +86,7 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
         return model;
     }
 
-    /// <summary>Copies a trained PAT backbone (for example the recognizer's <c>encoder.*</c>) into the vision tower.</summary>
+    /// <summary>Copies a trained recognizer's weights (its whole state dict) into the vision tower, strictly.</summary>
     public void LoadVisionTower(IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
         Neural.Checkpoints.StateDict.LoadStrict(vision_tower, tensors, source);
@@ -97,15 +110,28 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (b, f) = (pixels.shape[0], pixels.shape[1]);
         var flat = pixels.flatten(0, 1);                                             // (B·F, 3, S, S)
-        Tensor map;
+        Tensor map, probs;
         using (Config.FreezeVision ? no_grad() : null)
         {
-            using var features = vision_tower.Encode(flat, includeFeatureMaps: true);
-            map = features.FeatureMaps[^1].detach().clone();                          // (B·F, C, s, s)
+            var (m, logits) = vision_tower.Read(flat);                               // (B·F, C, s, s), (B·F, Λ)
+            map = m;
+            var offset = 0;
+            var perHead = new List<Tensor>();
+            foreach (var (_, classes) in AttributeHeads.Heads)
+            {
+                perHead.Add(logits.narrow(1, offset, classes).softmax(1));
+                offset += classes;
+            }
+
+            probs = cat(perHead, 1);                                                 // (B·F, Λ) per-head probabilities
         }
 
-        var tokens = map.flatten(2).transpose(1, 2);                                 // (B·F, N, C)
-        var v = multi_modal_projector.forward(tokens) + image_pos_embed;             // (B·F, N, D)
+        var bf = flat.shape[0];
+        var mapTokens = multi_modal_projector.forward(map.flatten(2).transpose(1, 2)); // (B·F, s·s, D)
+        var background = background_proj.forward(probs.narrow(1, 0, BackgroundLogits)).unsqueeze(1); // (B·F, 1, D)
+        var regions = region_proj.forward(probs.narrow(1, BackgroundLogits, CaptionerConfig.RegionCount * RegionLogits)
+            .view(bf, CaptionerConfig.RegionCount, RegionLogits));                   // (B·F, R, D)
+        var v = cat([mapTokens, background, regions], 1) + image_pos_embed;         // (B·F, N, D)
         var d = v.shape[2];
         v = v.view(b, f, Config.TokensPerFrame, d);                                  // (B, F, N, D)
         if (f > 1)
