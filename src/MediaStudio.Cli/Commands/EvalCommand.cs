@@ -14,5 +14,6 @@ internal static class EvalCommand
         EvalNegativesCommand.Create(),
         EvalRewardCommand.Create(),
         EvalCaptionerCommand.Create(),
+        EvalFlowCommand.Create(),
     };
 }
