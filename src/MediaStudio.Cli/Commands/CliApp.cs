@@ -11,6 +11,7 @@ public static class CliApp
         WorkerCommand.Create(),
         DatasetCommand.Create(),
         GenerateCommand.Create(),
+        EditVideoCommand.Create(),
         TrainCommand.Create(),
         EvalCommand.Create(),
         BenchCommand.Create(),

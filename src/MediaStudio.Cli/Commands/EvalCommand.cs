@@ -14,6 +14,7 @@ internal static class EvalCommand
         EvalNegativesCommand.Create(),
         EvalRewardCommand.Create(),
         EvalCaptionerCommand.Create(),
+        EvalVideoEditCommand.Create(),
         EvalFlowCommand.Create(),
     };
 }

@@ -1,6 +1,7 @@
 using MediaStudio.Diffusion.Pipelines;
 using MediaStudio.Diffusion.Schedulers;
 using MediaStudio.Diffusion.Video.Editor;
+using MediaStudio.Diffusion.Video.Flow;
 using MediaStudio.Diffusion.Video.Motion;
 using MediaStudio.Media.Images;
 using static TorchSharp.torch;
@@ -71,11 +72,16 @@ public sealed class VideoEditPipeline : IDisposable
     /// <summary>Gets the model side S.</summary>
     public int Size => Editor.Config.ImageSize;
 
-    /// <summary>Gets the mask propagation: (frames, frame-1 mask) → one 0/255 mask per frame at the frames' size.</summary>
-    public Func<IReadOnlyList<RgbImage>, byte[], IReadOnlyList<byte[]>> PropagateMask { get; init; } = (frames, first) => [.. frames.Select(_ => first)];
+    /// <summary>Gets the mask propagation: (frames, frame-1 mask, cancellation) → one 0/255 mask per frame at the frames' size.</summary>
+    /// <remarks>Defaults to <see cref="MaskPropagation"/> on the <see cref="FlowEstimator"/>.</remarks>
+    public Func<IReadOnlyList<RgbImage>, byte[], CancellationToken, IReadOnlyList<byte[]>> PropagateMask { get; init; } = (frames, first, ct) => new MaskPropagation().Propagate(frames, first, ct);
+
+    /// <summary>Gets a name for <see cref="PropagateMask"/>, for reports.</summary>
+    public string MaskPropagationName { get; init; } = "MaskPropagation (TV-L1 FlowEstimator)";
 
     /// <summary>Gets the flow estimator: (from, to) (B, 3, S, S) in [-1, 1] → flow from → to (B, 2, S, S) in pixels; needed by the motion reference.</summary>
-    public Func<Tensor, Tensor, Tensor>? EstimateFlow { get; init; }
+    /// <remarks>Defaults to <see cref="FlowEstimator.Estimate"/>.</remarks>
+    public Func<Tensor, Tensor, Tensor>? EstimateFlow { get; init; } = new FlowEstimator().Estimate;
 
     /// <summary>Loads <c>video-editor</c> and, when present, <c>video-motion</c> and <c>video-motion-reference</c> under <paramref name="modelsRoot"/>.</summary>
     public static VideoEditPipeline Load(string modelsRoot) => Load(modelsRoot, motion: true, reference: true);
@@ -99,7 +105,7 @@ public sealed class VideoEditPipeline : IDisposable
         request.Validate();
         progress?.Report(new VideoEditProgress(0, 0, 0, request.Steps, "masks"));
         ct.ThrowIfCancellationRequested();
-        var masks = PropagateMask(request.Frames, request.FirstFrameMask);
+        var masks = PropagateMask(request.Frames, request.FirstFrameMask, ct);
         return EditWithMasks(request, masks, progress, ct);
     }
 
