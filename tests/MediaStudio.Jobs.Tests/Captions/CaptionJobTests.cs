@@ -8,11 +8,10 @@ using MediaStudio.Jobs.Generation;
 using MediaStudio.Jobs.Tests.Generation;
 using MediaStudio.Jobs.Tests.Hosting;
 using MediaStudio.Language.Captioning;
-using MediaStudio.Language.Tokenization;
 using MediaStudio.Language.Training;
 using MediaStudio.Media.Images;
 using MediaStudio.Media.Video;
-using MediaStudio.Synthetic.Captions;
+using MediaStudio.Tests.Shared;
 using MediaStudio.Synthetic.Scenes;
 using MediaStudio.Synthetic.World;
 using Microsoft.EntityFrameworkCore;
@@ -135,26 +134,12 @@ public sealed class CaptionJobTests(CaptionJobTests.TinyModels models) : IAsyncL
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
-    // the captioner's own code path, as `mediastudio train tokenizer` and `train captioner --steps 2` run it, on a small corpus
-    internal static void WriteTinyCaptioner(string modelsRoot)
-    {
-        var tokenizerFolder = Path.Combine(modelsRoot, "tokenizer");
-        var corpus = Enumerable.Range(0, 60).SelectMany(seed => Captioner.Captions(SceneSampler.Sample(seed).Label, seed, 2)).ToList();
-        var (vocab, merges) = BpeTrainer.Train(corpus, 320);
-        BpeTrainer.Save(tokenizerFolder, vocab, merges);
-        var tokenizer = CaptionTokenizer.Load(tokenizerFolder);
-        manual_seed(21);
-        using var model = CaptionerModel.FromConfig(CaptionerConfig.Student(tokenizer.VocabSize));
-        CaptionerTraining.Train(model, tokenizer, CaptionerTraining.Recipe(steps: 2, batchSize: 2, seed: 21), images: 2, checkpointPath: null, progress: null, CancellationToken.None);
-        CaptionerFolder.Save(CaptionOptions.ModelFolder(modelsRoot), model, tokenizerFolder);
-    }
-
     /// <summary>The models folder every test of the class shares: a tiny captioner and tiny text-to-image models.</summary>
     public sealed class TinyModels : IDisposable
     {
         public TinyModels()
         {
-            WriteTinyCaptioner(Root);
+            TinyCaptioner.Write(Root);
             GenerationJobTests.WriteTinyModels(Root);
         }
 

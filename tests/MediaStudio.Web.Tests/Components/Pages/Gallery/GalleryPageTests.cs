@@ -135,6 +135,30 @@ public sealed class GalleryPageTests : BunitContext, IClassFixture<StudioServer>
     }
 
     [Fact]
+    public async Task CaptionAction_Clicked_RunsTheCaptionJobAndShowsTheStoredCaption()
+    {
+        lock (_server)
+        {
+            if (!MediaStudio.Jobs.Captions.CaptionOptions.IsInstalled(_server.ModelsPath))
+            {
+                MediaStudio.Tests.Shared.TinyCaptioner.Write(_server.ModelsPath);
+            }
+        }
+
+        var asset = await UploadAsync("to-caption.png", "p\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 1");
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo($"gallery?asset={asset.Id}");
+        var page = Render<GalleryPage>();
+
+        page.Find("[data-testid=caption-action]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Caption again", page.Find("[data-testid=caption-action]").TextContent.Trim()), TimeSpan.FromSeconds(90));
+        var stored = (await _server.App.Services.GetRequiredService<AssetLibrary>().FindAsync(asset.Id, Xunit.TestContext.Current.CancellationToken))!.Caption;
+        Assert.NotNull(stored);
+        Assert.Equal(stored.Trim(), page.Find("[data-testid=asset-caption]").TextContent.Trim());
+    }
+
+    [Fact]
     public async Task Delete_Confirmed_RemovesTheImage()
     {
         var asset = await UploadAsync("doomed.png", "to be deleted\nSteps: 9, Sampler: DDIM, CFG scale: 3, Seed: 1");
