@@ -17,7 +17,6 @@ using MediaStudio.Synthetic.World;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using static TorchSharp.torch;
 
 namespace MediaStudio.Jobs.Tests.Captions;
 
