@@ -2,11 +2,13 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using MediaStudio.Core.Hosting;
+using MediaStudio.Jobs.Captions;
 using MediaStudio.Jobs.Diagnostics;
 using MediaStudio.Jobs.Execution;
 using MediaStudio.Jobs.Generation;
 using MediaStudio.Jobs.Hosting;
 using MediaStudio.Jobs.Models;
+using MediaStudio.Jobs.VideoEditing;
 using MediaStudio.Neural.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +73,12 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<IJobHandler, TextToImageHandler>();
         services.AddSingleton<IJobHandler, BatchRenderHandler>();
         services.AddSingleton<IJobHandler, TrainNegativeEmbeddingHandler>();
+        services.AddSingleton<IJobHandler, CaptionHandler>();
+        services.AddSingleton<IJobHandler, VideoEditHandler>();
+
+        // captions: render outputs are queued for the captioner when it is installed (MediaStudio:Captions:AutoCaption)
+        services.AddOptions<CaptionOptions>().BindConfiguration(CaptionOptions.Section);
+        services.AddSingleton<AutoCaption>();
 
         // workers: one Hangfire server per queue so each has its own worker count (STYLE.md E5)
         if (queue.RunWorker)

@@ -1,6 +1,6 @@
 namespace MediaStudio.Language;
 
-/// <summary>Marks the language model-family assembly; the captioner arrives with issue #8.</summary>
+/// <summary>Marks the language model-family assembly; home of the captioner (issue #8).</summary>
 public static class LanguageAssembly
 {
     public const string Name = "MediaStudio.Language";

@@ -10,5 +10,6 @@ internal static class BenchCommand
         AttentionBenchCommand.Create(),
         JobsBenchCommand.Create(),
         T2iBenchCommand.Create(),
+        DecodeBenchCommand.Create(),
     };
 }

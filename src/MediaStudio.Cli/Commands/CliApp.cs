@@ -15,5 +15,6 @@ public static class CliApp
         TrainCommand.Create(),
         EvalCommand.Create(),
         BenchCommand.Create(),
+        CaptionCommand.Create(),
     };
 }

@@ -93,7 +93,8 @@ internal static class DatasetCommand
             labels.Append(CultureInfo.InvariantCulture, $"clip-{c}: {clip.Frames.Count} frames, background {label.Background.Kind} {label.Background.Color}; ")
                 .Append(CultureInfo.InvariantCulture, $"objects {string.Join(", ", label.Objects.Select(o => $"{o.Size} {o.Color} {o.Texture} {o.Shape}"))}; ")
                 .Append(CultureInfo.InvariantCulture, $"edit: object {clip.Edit.ObjectIndex} -> {clip.Edit.Replacement.Color} {clip.Edit.Replacement.Texture} {clip.Edit.Replacement.Shape}; ")
-                .Append(CultureInfo.InvariantCulture, $"max flow {maxFlow:F1} px/frame\n");
+                .Append(CultureInfo.InvariantCulture, $"max flow {maxFlow:F1} px/frame\n")
+                .Append(CultureInfo.InvariantCulture, $"  - caption: {ClipCaptioner.Captions(clip.Spec, seed + c, 1)[0]}\n");
         }
 
         await File.WriteAllTextAsync(Path.Combine(output, "labels.md"), labels.ToString(), cancellationToken);

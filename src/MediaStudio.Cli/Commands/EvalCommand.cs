@@ -13,6 +13,7 @@ internal static class EvalCommand
         EvalT2iCommand.Create(),
         EvalNegativesCommand.Create(),
         EvalRewardCommand.Create(),
+        EvalCaptionerCommand.Create(),
         EvalVideoEditCommand.Create(),
         EvalFlowCommand.Create(),
     };

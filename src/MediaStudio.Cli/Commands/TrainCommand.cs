@@ -13,6 +13,8 @@ internal static class TrainCommand
         TrainUNetCommand.Create(),
         TrainNegativeEmbeddingCommand.Create(),
         TrainRewardCommand.Create(),
+        TrainTokenizerCommand.Create(),
+        TrainCaptionerCommand.Create(),
         TrainVideoEditorCommand.Create(),
         TrainMotionCommand.CreateMotion(),
         TrainMotionCommand.CreateMotionReference(),

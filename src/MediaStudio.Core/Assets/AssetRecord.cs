@@ -3,6 +3,9 @@ namespace MediaStudio.Core.Assets;
 /// <summary>An upload or an output: metadata here, immutable bytes in the blob store under <see cref="Sha256"/>.</summary>
 public sealed class AssetRecord
 {
+    /// <summary>The longest caption stored; a longer one is cut at a word boundary before it is saved.</summary>
+    public const int MaxCaptionLength = 1000;
+
     public Guid Id { get; set; }
 
     public required string OwnerId { get; set; }
@@ -25,6 +28,9 @@ public sealed class AssetRecord
 
     /// <summary>Gets or sets generation parameters and other facts as JSON.</summary>
     public string? MetadataJson { get; set; }
+
+    /// <summary>Gets or sets the captioner's description of the image or clip, null until captioned.</summary>
+    public string? Caption { get; set; }
 
     /// <summary>Gets or sets the job that produced an output.</summary>
     public Guid? SourceJobId { get; set; }

@@ -39,6 +39,7 @@ public abstract class StudioDbContext(DbContextOptions options) : DbContext(opti
         asset.Property(a => a.Sha256).HasMaxLength(64).IsFixedLength();
         asset.Property(a => a.Slot).HasMaxLength(64);
         asset.Property(a => a.FileName).HasMaxLength(256);
+        asset.Property(a => a.Caption).HasMaxLength(AssetRecord.MaxCaptionLength);
         asset.HasIndex(a => new { a.OwnerId, a.CreatedAt });
         // one output per (job, slot): a re-run after a killed worker cannot publish a second copy
         asset.HasIndex(a => new { a.SourceJobId, a.Slot }).IsUnique();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using MediaStudio.Diffusion.Pipelines;
+using MediaStudio.Jobs.Captions;
 using MediaStudio.Jobs.Execution;
 using MediaStudio.Jobs.Models;
 using MediaStudio.Media.Images;
@@ -14,7 +15,7 @@ namespace MediaStudio.Jobs.Generation;
 /// The <c>batch-render</c> job kind: every prompt with every seed. Publishes each image ("image-P-S", P and S 0-based),
 /// a contact sheet (rows = prompts, columns = seeds) and a ZIP with every PNG and an index.csv of prompt, seed and file.
 /// </summary>
-public sealed class BatchRenderHandler(ModelRegistry registry, IOptions<ModelRegistryOptions> models, TimeProvider clock) : IJobHandler
+public sealed class BatchRenderHandler(ModelRegistry registry, IOptions<ModelRegistryOptions> models, TimeProvider clock, AutoCaption autoCaption) : IJobHandler
 {
     public const string KindName = "batch-render";
 
@@ -38,6 +39,7 @@ public sealed class BatchRenderHandler(ModelRegistry registry, IOptions<ModelReg
 
         await execution.Progress.ReportAsync("saving", 0.93, null, cancellationToken);
         var versions = _access.Versions();
+        var published = new List<Guid>();
         using var zipBytes = new MemoryStream();
         using (var zip = new ZipArchive(zipBytes, ZipArchiveMode.Create, leaveOpen: true))
         {
@@ -49,7 +51,7 @@ public sealed class BatchRenderHandler(ModelRegistry registry, IOptions<ModelReg
                     var image = images[(p * spec.Seeds.Count) + s];
                     var seed = spec.Seeds[s];
                     var item = spec.Item(p, s);
-                    await GeneratedImage.PublishAsync(execution, string.Create(CultureInfo.InvariantCulture, $"image-{p}-{s}"), image, item, seed, versions, cancellationToken);
+                    published.Add((await GeneratedImage.PublishAsync(execution, string.Create(CultureInfo.InvariantCulture, $"image-{p}-{s}"), image, item, seed, versions, cancellationToken)).Id);
                     var file = string.Create(CultureInfo.InvariantCulture, $"{p + 1:D3}-{seed}.png");
                     var entry = zip.CreateEntry(file, CompressionLevel.NoCompression); // PNGs are compressed already
                     await using (var stream = entry.Open())
@@ -76,6 +78,7 @@ public sealed class BatchRenderHandler(ModelRegistry registry, IOptions<ModelReg
 
         zipBytes.Position = 0;
         await execution.PublishOutputAsync("zip", zipBytes, "application/zip", new OutputFacts("batch.zip"), cancellationToken);
+        await autoCaption.QueueAsync(execution, published, cancellationToken);
         await execution.Progress.ReportAsync("done", 1, null, cancellationToken);
     }
 

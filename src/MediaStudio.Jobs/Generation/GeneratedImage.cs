@@ -49,11 +49,12 @@ internal static class GeneratedImage
     }
 
     /// <summary>Publishes one generated image under <paramref name="slot"/>.</summary>
-    public static async Task PublishAsync(
+    /// <returns>The image's asset row.</returns>
+    public static async Task<Core.Assets.AssetRecord> PublishAsync(
         JobExecution execution, string slot, RgbImage image, TextToImageSpec spec, long seed, IReadOnlyDictionary<string, string> versions, CancellationToken cancellationToken)
     {
         using var png = new MemoryStream(Png(image, spec, seed, versions));
-        await execution.PublishOutputAsync(slot, png, "image/png",
+        return await execution.PublishOutputAsync(slot, png, "image/png",
             new OutputFacts(string.Create(CultureInfo.InvariantCulture, $"{seed}.png"), image.Width, image.Height, MetadataJson: Metadata(spec, seed, versions).ToJsonString()), cancellationToken);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using MediaStudio.Diffusion.Negatives;
 using MediaStudio.Diffusion.Pipelines;
 using MediaStudio.Diffusion.Reward;
+using MediaStudio.Jobs.Captions;
 using MediaStudio.Jobs.Execution;
 using MediaStudio.Jobs.Models;
 using MediaStudio.Media.Images;
@@ -14,7 +15,7 @@ namespace MediaStudio.Jobs.Generation;
 /// progress and previews, and publishes each image as a PNG asset ("image-0", "image-1", ...) whose metadata records the
 /// spec, the seed actually used and the model versions.
 /// </summary>
-public sealed class TextToImageHandler(ModelRegistry registry, IOptions<ModelRegistryOptions> models, TimeProvider clock) : IJobHandler
+public sealed class TextToImageHandler(ModelRegistry registry, IOptions<ModelRegistryOptions> models, TimeProvider clock, AutoCaption autoCaption) : IJobHandler
 {
     public const string KindName = "text-to-image";
 
@@ -39,12 +40,14 @@ public sealed class TextToImageHandler(ModelRegistry registry, IOptions<ModelReg
 
         await execution.Progress.ReportAsync("saving", 0.97, null, cancellationToken);
         var versions = _access.Versions();
+        var published = new List<Guid>();
         for (var i = 0; i < images.Count; i++)
         {
             var slot = string.Create(CultureInfo.InvariantCulture, $"image-{i}");
-            await GeneratedImage.PublishAsync(execution, slot, images[i], spec, seed + i, versions, cancellationToken);
+            published.Add((await GeneratedImage.PublishAsync(execution, slot, images[i], spec, seed + i, versions, cancellationToken)).Id);
         }
 
+        await autoCaption.QueueAsync(execution, published, cancellationToken);
         await execution.Progress.ReportAsync("done", 1, null, cancellationToken);
     }
 

@@ -103,7 +103,8 @@ public static class Captioner
         return char.ToUpperInvariant(caption[0]) + caption[1..];
     }
 
-    private static string ObjectPhrase(ObjectSpec o, WorldRandom rng)
+    /// <summary>Writes one object's noun phrase with its article, size, colour and texture (no position).</summary>
+    internal static string ObjectPhrase(ObjectSpec o, WorldRandom rng)
     {
         var size = rng.Pick(Phrases.Sizes[o.Size]);
         var color = rng.Pick(Phrases.Colors[o.Color]);
@@ -134,5 +135,5 @@ public static class Captioner
         _ => string.Join(separator, items.Take(items.Count - 1)) + (rng.NextDouble() < 0.5 ? separator.TrimEnd() : string.Empty) + $" and {items[^1]}",
     };
 
-    private static string Article(string nextWords) => "aeiou".Contains(nextWords[0], StringComparison.Ordinal) ? "an" : "a";
+    internal static string Article(string nextWords) => "aeiou".Contains(nextWords[0], StringComparison.Ordinal) ? "an" : "a";
 }

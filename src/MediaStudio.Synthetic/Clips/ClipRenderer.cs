@@ -53,6 +53,27 @@ public static class ClipRenderer
         return new Clip(spec, [.. frames.Select(f => f.Image)], [.. frames.Select(f => f.Instances)], forward, backward, occlusions, edit);
     }
 
+    /// <summary>Renders only the listed frames of a clip (no masks, flow or edit): what a captioner samples over time.</summary>
+    /// <param name="spec">The clip.</param>
+    /// <param name="frames">0-based frame indices, each below <see cref="ClipSpec.FrameCount"/>.</param>
+    public static IReadOnlyList<RgbImage> RenderFrames(ClipSpec spec, IReadOnlyList<int> frames)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(frames);
+        var style = BackgroundStyle.FromSeed(spec.Scene.Seed);
+        var images = new List<RgbImage>(frames.Count);
+        foreach (var t in frames)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(t, nameof(frames));
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(t, spec.FrameCount, nameof(frames));
+            var (cx, cy) = spec.Camera(t);
+            var poses = spec.Tracks.Select(track => track.At(spec.Time(t))).ToArray();
+            images.Add(SceneRenderer.Render(spec.Width, spec.Height, spec.Scene.Label.Background, style, cx, cy, Place(spec.Scene.Label.Objects, poses)).Image);
+        }
+
+        return images;
+    }
+
     /// <summary>Renders an appearance alone, centred and upright on a neutral background: the edit's reference image.</summary>
     public static RgbImage Reference(ObjectSpec appearance, int width, int height)
     {

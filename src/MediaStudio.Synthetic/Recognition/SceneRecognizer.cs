@@ -47,10 +47,20 @@ public sealed class SceneRecognizer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
+        var (_, logits) = Read(x);
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Returns the last stage's feature map together with the logits, for models that build on what the recognizer sees.</summary>
+    // (B, 3, S, S) in [-1, 1] -> map (B, C, s, s), logits (B, L)
+    public (Tensor Map, Tensor Logits) Read(Tensor x)
+    {
+        using var scope = NewDisposeScope();
         using var features = encoder.Encode(x, includeFeatureMaps: true);
         var map = features.FeatureMaps[^1];                            // (B, C, s, s)
         var readout = cat([map.flatten(1), features.Pooled], dim: 1); // (B, C*s*s + F)
-        return head.forward(norm.forward(readout)).MoveToOuterDisposeScope(); // (B, L)
+        var logits = head.forward(norm.forward(readout));              // (B, L)
+        return (map.clone().MoveToOuterDisposeScope(), logits.MoveToOuterDisposeScope());
     }
 
     /// <summary>Returns the summed cross-entropy over all heads (absent objects' attributes ignored).</summary>

@@ -1,4 +1,5 @@
 using MediaStudio.Media.Images;
+using MediaStudio.Media.Video;
 using MediaStudio.Web.Services;
 
 namespace MediaStudio.Web.Hosting;
@@ -12,6 +13,10 @@ public static class WebServiceCollectionExtensions
         // uploads: the same limits as every other untrusted image (MediaStudio:Images)
         var images = configuration.GetSection(ImageDecodeOptions.Section).Get<ImageDecodeOptions>() ?? new ImageDecodeOptions();
         services.AddSingleton(new ImageInspector(images));
+        services.AddOptions<VideoUploadOptions>().BindConfiguration(VideoUploadOptions.Section);
+        var ffmpeg = configuration.GetSection(FfmpegOptions.Section).Get<FfmpegOptions>() ?? new FfmpegOptions();
+        var videoLimits = configuration.GetSection(VideoLimits.Section).Get<VideoLimits>() ?? new VideoLimits();
+        services.AddSingleton(FirstFrameReader.Create(FfmpegLocator.FindBinaryFolder(ffmpeg, Environment.GetEnvironmentVariable("PATH")), videoLimits));
 
         // page services: each call opens its own scope, so timers and buttons never share a DbContext
         services.AddSingleton<AssetLibrary>();

@@ -4,7 +4,7 @@ namespace MediaStudio.Web.Services;
 
 /// <summary>What the gallery shows.</summary>
 /// <param name="Kind">Outputs, uploads, or both when null.</param>
-/// <param name="Text">Text that the settings (prompt, sampler, …) or the file name must contain.</param>
+/// <param name="Text">Text that the settings (prompt, sampler, …), the caption or the file name must contain.</param>
 /// <param name="From">The earliest creation time, inclusive.</param>
 /// <param name="Until">The latest creation time, exclusive.</param>
 /// <param name="Take">The most images listed.</param>

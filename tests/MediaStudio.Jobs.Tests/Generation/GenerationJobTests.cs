@@ -130,7 +130,7 @@ public sealed class GenerationJobTests : IAsyncLifetime
         Assert.Equal(0, await InScopeAsync(s => s.GetRequiredService<StudioDbContext>().Jobs.CountAsync(Ct)));
     }
 
-    private static void WriteTinyModels(string root)
+    internal static void WriteTinyModels(string root)
     {
         manual_seed(77);
         var tokenizer = ClipTokenizer.BuildFromWorld(contextLength: 12, scenes: 300);

@@ -14,7 +14,7 @@ public sealed record StudioSection(string Title, string Href, string Icon, strin
     [
         new("Create", "create", Icons.Material.Filled.Brush, "Write a prompt and render images guided by a learned negative embedding.", null),
         new("Batch", "batch", Icons.Material.Filled.GridView, "Queue many prompts × seeds at once and download one archive.", null),
-        new("Video edit", "video-edit", Icons.Material.Filled.MovieFilter, "Mark an object on the first frame, give a reference image, and replace it through the clip.", 9),
+        new("Video edit", "video-edit", Icons.Material.Filled.MovieFilter, "Mark an object on the first frame, give a reference image, and replace it through the clip.", null),
         new("Queue", "queue", Icons.Material.Filled.Queue, "Watch jobs run: stage, progress, ETA and previews; cancel or retry.", null),
         new("Gallery", "gallery", Icons.Material.Filled.PhotoLibrary, "Browse every output with its prompt, seed and settings.", null),
         new("Models", "models", Icons.Material.Filled.Memory, "The bundled models, their cards and measured metrics.", null),

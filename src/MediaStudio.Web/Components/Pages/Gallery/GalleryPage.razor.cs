@@ -1,4 +1,7 @@
 using MediaStudio.Core.Assets;
+using MediaStudio.Core.Jobs;
+using MediaStudio.Jobs.Captions;
+using MediaStudio.Jobs.Execution;
 using MediaStudio.Media.Images;
 using MediaStudio.Web.Services;
 using Microsoft.AspNetCore.Components;
@@ -8,7 +11,7 @@ using MudBlazor;
 namespace MediaStudio.Web.Components.Pages.Gallery;
 
 /// <summary>The gallery: outputs and uploads with filters, a side panel with every setting, reuse, download, delete, upload.</summary>
-public partial class GalleryPage
+public sealed partial class GalleryPage : IDisposable
 {
     /// <summary>The most files one upload takes.</summary>
     public const int MaxFilesPerUpload = 20;
@@ -20,6 +23,8 @@ public partial class GalleryPage
     private string? _text;
     private string? _uploadError;
     private bool _uploading;
+    private Guid? _captioning;
+    private readonly CancellationTokenSource _stop = new();
 
     /// <summary>Gets or sets an asset to open in the side panel.</summary>
     [SupplyParameterFromQuery(Name = "asset")]
@@ -29,6 +34,9 @@ public partial class GalleryPage
     private AssetLibrary Library { get; set; } = null!;
 
     [Inject]
+    private JobBoard Board { get; set; } = null!;
+
+    [Inject]
     private IDialogService Dialogs { get; set; } = null!;
 
     [Inject]
@@ -36,6 +44,13 @@ public partial class GalleryPage
 
     [Inject]
     private TimeProvider Clock { get; set; } = null!;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
 
     protected override async Task OnInitializedAsync()
     {
@@ -70,7 +85,7 @@ public partial class GalleryPage
             _kind switch { "output" => AssetKind.Output, "upload" => AssetKind.Upload, _ => null },
             _text,
             _days > 0 ? Clock.GetUtcNow().AddDays(-_days) : null);
-        _assets = await Library.ListImagesAsync(filter, CancellationToken.None);
+        _assets = await Library.ListAsync(filter, CancellationToken.None);
     }
 
     private async Task UploadAsync(InputFileChangeEventArgs e)
@@ -120,6 +135,70 @@ public partial class GalleryPage
         {
             Snackbar.Add(stored == 1 ? "Image uploaded." : $"{stored} images uploaded.", Severity.Success);
             await LoadAsync();
+        }
+    }
+
+    // queues a caption job for the open asset, then follows it until the caption is stored
+    private async Task CaptionAsync()
+    {
+        if (_selected is not { } asset || _captioning is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            var job = await Board.SubmitAsync(CaptionSpec.Kind, new CaptionSpec([asset.Id]).ToJson(), _stop.Token);
+            _captioning = job.Id;
+            Snackbar.Add("Captioning queued.", Severity.Info);
+            _ = FollowCaptionAsync(job.Id, asset.Id, _stop.Token);
+        }
+        catch (JobInputException ex)
+        {
+            Snackbar.Add($"Cannot caption: {ex.Message}", Severity.Error);
+        }
+    }
+
+    private async Task FollowCaptionAsync(Guid jobId, Guid assetId, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), Clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var job = await Board.GetAsync(jobId, cancellationToken);
+                if (job is null || !job.Job.Status.IsFinal())
+                {
+                    continue;
+                }
+
+                var fresh = await Library.FindAsync(assetId, cancellationToken);
+                await InvokeAsync(async () =>
+                {
+                    _captioning = null;
+                    if (job.Job.Status != JobStatus.Succeeded)
+                    {
+                        Snackbar.Add($"Captioning {job.Job.Status.ToString().ToLowerInvariant()}: {job.Job.Error}", Severity.Error);
+                    }
+
+                    if (fresh is not null && _selected?.Id == assetId)
+                    {
+                        _selected = fresh;
+                    }
+
+                    await LoadAsync();
+                    StateHasChanged();
+                });
+                return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the page was closed
+        }
+        catch (ObjectDisposedException)
+        {
+            // the circuit was torn down between ticks
         }
     }
 

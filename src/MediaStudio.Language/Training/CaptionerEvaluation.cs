@@ -1,0 +1,189 @@
+using System.Text.Json.Serialization;
+using MediaStudio.Language.Captioning;
+using MediaStudio.Synthetic.Captions;
+using MediaStudio.Synthetic.Scenes;
+using MediaStudio.Synthetic.World;
+using static TorchSharp.torch;
+
+namespace MediaStudio.Language.Training;
+
+/// <summary>What <see cref="CaptionerEvaluator.Evaluate"/> measured on held-out images and clips.</summary>
+/// <param name="Images">Held-out images captioned.</param>
+/// <param name="Clips">Held-out clips captioned.</param>
+/// <param name="Accuracy">Per attribute, the fraction stated correctly (parsed back with the world's caption parsers); an unparsable caption counts as wrong everywhere.</param>
+/// <param name="ParseRate">Fraction of generated captions the parsers could read.</param>
+/// <param name="ImageExactMatch">Fraction of images whose caption states exactly the true scene.</param>
+/// <param name="ClipExactMatch">Fraction of clips whose caption states exactly the true scene and every motion.</param>
+/// <param name="Perplexity">exp of the mean next-token loss on one reference caption per sample (teacher forcing).</param>
+/// <param name="DecodeTokensPerSecond">Generated tokens per second of greedy decoding with the KV cache, batched.</param>
+/// <param name="Batch">Batch size used for decoding.</param>
+/// <param name="Examples">A few (truth, generated) pairs.</param>
+public sealed record CaptionerEvaluation(
+    [property: JsonPropertyName("images")] int Images,
+    [property: JsonPropertyName("clips")] int Clips,
+    [property: JsonPropertyName("accuracy")] IReadOnlyDictionary<string, double> Accuracy,
+    [property: JsonPropertyName("parse_rate")] double ParseRate,
+    [property: JsonPropertyName("image_exact_match")] double ImageExactMatch,
+    [property: JsonPropertyName("clip_exact_match")] double ClipExactMatch,
+    [property: JsonPropertyName("perplexity")] double Perplexity,
+    [property: JsonPropertyName("decode_tokens_per_second")] double DecodeTokensPerSecond,
+    [property: JsonPropertyName("batch")] int Batch,
+    [property: JsonPropertyName("examples")] IReadOnlyList<CaptionExample> Examples);
+
+/// <summary>One evaluated caption next to a reference.</summary>
+public sealed record CaptionExample(
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("reference")] string Reference,
+    [property: JsonPropertyName("generated")] string Generated);
+
+/// <summary>Scores a captioner on held-out seeds that training never draws.</summary>
+/// <remarks>
+/// Each generated caption (greedy) is read back with <see cref="CaptionParser"/> (images) or <see cref="ClipCaptionParser"/>
+/// (clips) and compared with the ground truth per attribute: background kind and colours (noise backgrounds as an
+/// unordered pair), object count, and for every true object the object the caption puts in the same region (position,
+/// shape, colour, size, texture), plus for clips its movement direction, scaling and turning.
+/// </remarks>
+public static class CaptionerEvaluator
+{
+    /// <summary>Runs the evaluation.</summary>
+    public static CaptionerEvaluation Evaluate(CaptionPipeline pipeline, int images, int clips, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentOutOfRangeException.ThrowIfLessThan(images, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(clips, 1);
+        var config = pipeline.Model.Config;
+        var rng = WorldRandom.For(CaptionerTraining.EvaluationSeedBase, "captioner-eval-captions");
+        var imageSamples = Enumerable.Range(0, images).Select(i => CaptionerTraining.Image(CaptionerTraining.EvaluationSeedBase + i, config.Vision.ImageSize, rng)).ToList();
+        var clipSamples = Enumerable.Range(0, clips)
+            .Select(i => CaptionerTraining.Clip(CaptionerTraining.EvaluationSeedBase + CaptionerTraining.EvaluationClipOffset + i, config.Vision.ImageSize, config.ClipFrames, rng)).ToList();
+
+        var greedy = new GenerationOptions { MaxNewTokens = config.MaxCaptionTokens };
+        var imageRun = pipeline.Generate([.. imageSamples.Select(s => s.Frames)], greedy, cancellationToken);
+        var clipRun = pipeline.Generate([.. clipSamples.Select(s => s.Frames)], greedy, cancellationToken);
+        var tokens = imageRun.Tokens.Sum(t => t.Count + 1) + clipRun.Tokens.Sum(t => t.Count + 1);
+        var seconds = (imageRun.Elapsed + clipRun.Elapsed).TotalSeconds;
+
+        var tally = new Dictionary<string, (long Correct, long Total)>(StringComparer.Ordinal);
+        void Count(string attribute, bool correct)
+        {
+            var (c, t) = tally.GetValueOrDefault(attribute);
+            tally[attribute] = (c + (correct ? 1 : 0), t + 1);
+        }
+
+        var parsed = 0;
+        var (imageExact, clipExact) = (0, 0);
+        var examples = new List<CaptionExample>();
+        for (var i = 0; i < images; i++)
+        {
+            var text = pipeline.Tokenizer.Decode(imageRun.Tokens[i]).Trim();
+            SceneLabel? label = null;
+            try
+            {
+                label = CaptionParser.Parse(text);
+                parsed++;
+            }
+            catch (CaptionParseException)
+            {
+            }
+
+            imageExact += ScoreScene(imageSamples[i].Scene.Label, label, Count) ? 1 : 0;
+            if (i < 5)
+            {
+                examples.Add(new CaptionExample("image", imageSamples[i].Caption, text));
+            }
+        }
+
+        for (var i = 0; i < clips; i++)
+        {
+            var text = pipeline.Tokenizer.Decode(clipRun.Tokens[i]).Trim();
+            ClipCaptionLabel? label = null;
+            try
+            {
+                label = ClipCaptionParser.Parse(text);
+                parsed++;
+            }
+            catch (CaptionParseException)
+            {
+            }
+
+            var truth = clipSamples[i].Scene.Label;
+            var sceneExact = ScoreScene(truth, label?.Scene, Count);
+            var motions = clipSamples[i].Motions!;
+            var motionsExact = true;
+            for (var k = 0; k < truth.Objects.Count; k++)
+            {
+                var m = motions[k];
+                var p = label is not null && label.Motions.TryGetValue(truth.Objects[k].Region, out var seen) ? seen : null;
+                Count("motion", p is not null && (p.Horizontal, p.Vertical) == (m.Horizontal, m.Vertical));
+                Count("scale", p?.Scale == m.Scale);
+                Count("rotation", p?.Rotation == m.Rotation);
+                motionsExact &= p == m;
+            }
+
+            clipExact += sceneExact && motionsExact ? 1 : 0;
+            if (i < 5)
+            {
+                examples.Add(new CaptionExample("clip", clipSamples[i].Caption, text));
+            }
+        }
+
+        var perplexity = Perplexity(pipeline, imageSamples, clipSamples);
+        return new CaptionerEvaluation(
+            images,
+            clips,
+            tally.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value.Correct / (double)kv.Value.Total, StringComparer.Ordinal),
+            parsed / (double)(images + clips),
+            imageExact / (double)images,
+            clipExact / (double)clips,
+            perplexity,
+            seconds > 0 ? tokens / seconds : 0,
+            Math.Min(pipeline.MaxBatch, images),
+            examples);
+    }
+
+    private static bool ScoreScene(SceneLabel truth, SceneLabel? predicted, Action<string, bool> count)
+    {
+        var colours = predicted is null ? (false, false) : truth.Background.MatchColours(predicted.Background);
+        count("background_kind", predicted?.Background.Kind == truth.Background.Kind);
+        count("background_color", colours.Item1);
+        if (truth.Background.SecondColor is not null)
+        {
+            count("background_second_color", colours.Item2);
+        }
+
+        count("object_count", predicted?.Objects.Count == truth.Objects.Count);
+        var exact = predicted is not null && colours is (true, true) && predicted.Background.Kind == truth.Background.Kind && predicted.Objects.Count == truth.Objects.Count;
+        foreach (var o in truth.Objects)
+        {
+            var p = predicted?.Objects.FirstOrDefault(q => q.Region == o.Region);
+            count("position", p is not null);
+            count("shape", p?.Shape == o.Shape);
+            count("color", p?.Color == o.Color);
+            count("size", p?.Size == o.Size);
+            count("texture", p?.Texture == o.Texture);
+            exact &= p == o;
+        }
+
+        return exact;
+    }
+
+    private static double Perplexity(CaptionPipeline pipeline, IReadOnlyList<CaptionSample> images, IReadOnlyList<CaptionSample> clips)
+    {
+        using var noGrad = no_grad();
+        pipeline.Model.eval();
+        double loss = 0;
+        long count = 0;
+        foreach (var group in new[] { images, clips })
+        {
+            for (var start = 0; start < group.Count; start += 32)
+            {
+                using var scope = NewDisposeScope();
+                var (summed, tokens) = CaptionerTraining.Loss(pipeline.Model, pipeline.Tokenizer, [.. group.Skip(start).Take(32)]);
+                loss += summed.item<float>();
+                count += tokens;
+            }
+        }
+
+        return Math.Exp(loss / count);
+    }
+}

@@ -1,0 +1,108 @@
+using MediaStudio.Language.Captioning;
+using MediaStudio.Language.Training;
+using MediaStudio.Media.Images;
+using MediaStudio.Neural.Training;
+using MediaStudio.Synthetic.Clips;
+using MediaStudio.Synthetic.Scenes;
+using static TorchSharp.torch;
+
+namespace MediaStudio.Language.Tests;
+
+[Collection(NativeTestGroup.Name)]
+public sealed class CaptionerTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "lang-captioner-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Train_TinyConfig_ReducesTheLoss()
+    {
+        TrainingSeed.Set(1);
+        var tokenizer = TestModels.Tokenizer();
+        using var model = CaptionerModel.FromConfig(TestModels.TinyCaptioner(tokenizer.VocabSize));
+        var options = CaptionerTraining.Recipe(40, 6) with { LearningRate = 3e-3, WarmupSteps = 5, CheckpointEvery = 0, ProgressEvery = 1 };
+        var losses = new List<double>();
+
+        CaptionerTraining.Train(model, tokenizer, options, 6, null, new SyncProgress(p => losses.Add(p.Loss)), CancellationToken.None);
+
+        Assert.Equal(40, losses.Count);
+        Assert.True(losses.TakeLast(5).Average() < losses.Take(5).Average() - 1.0, $"first {losses.Take(5).Average():F3}, last {losses.TakeLast(5).Average():F3}");
+    }
+
+    [Fact]
+    public void CaptionImages_SameSeed_GivesTheSameText()
+    {
+        random.manual_seed(2);
+        var tokenizer = TestModels.Tokenizer();
+        using var pipeline = CaptionPipeline.FromModel(CaptionerModel.FromConfig(TestModels.TinyCaptioner(tokenizer.VocabSize)), tokenizer);
+        var images = Enumerable.Range(0, 3).Select(s => SceneRendering.Render(SceneSampler.Sample(s))).ToList();
+        var sampling = new GenerationOptions { Temperature = 1f, TopK = 50, TopP = 0.95f, MaxNewTokens = 16, Seed = 7 };
+
+        var first = pipeline.CaptionImages(images, sampling, CancellationToken.None);
+        var second = pipeline.CaptionImages(images, sampling, CancellationToken.None);
+        var other = pipeline.CaptionImages(images, sampling with { Seed = 8 }, CancellationToken.None);
+
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public void Load_SavedFolder_CaptionsImagesOfAnySizeAndClips()
+    {
+        random.manual_seed(3);
+        var tokenizer = TestModels.Tokenizer();
+        using (var model = CaptionerModel.FromConfig(TestModels.TinyCaptioner(tokenizer.VocabSize)))
+        {
+            CaptionerFolder.Save(_folder, model, TestModels.TokenizerPath);
+        }
+
+        using var pipeline = CaptionPipeline.Load(_folder);
+        var options = new GenerationOptions { MaxNewTokens = 8 };
+        var big = new RgbImage(100, 80);
+        var small = new RgbImage(20, 30);
+        var clip = ClipRenderer.RenderFrames(ClipSampler.Sample(1, frameCount: 10), [.. Enumerable.Range(0, 10)]);
+
+        var captions = pipeline.CaptionImages([big, small, SceneRendering.Render(SceneSampler.Sample(1))], options, CancellationToken.None);
+        var clipCaption = pipeline.CaptionClip(clip, options, CancellationToken.None);
+
+        Assert.Equal(3, captions.Count);
+        Assert.NotNull(clipCaption);
+        Assert.Contains("vocab.json", File.ReadAllText(Path.Combine(_folder, "SHA256SUMS")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_FrozenVisionTower_KeepsItsWeights()
+    {
+        TrainingSeed.Set(4);
+        var tokenizer = TestModels.Tokenizer();
+        using var model = CaptionerModel.FromConfig(TestModels.TinyCaptioner(tokenizer.VocabSize));
+        var before = model.VisionTower.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var options = CaptionerTraining.Recipe(3, 3) with { CheckpointEvery = 0 };
+
+        CaptionerTraining.Train(model, tokenizer, options, 3, null, null, CancellationToken.None);
+
+        foreach (var (key, value) in model.VisionTower.state_dict())
+        {
+            Assert.True(value.allclose(before[key], 0, 0), key);
+        }
+    }
+
+    [Fact]
+    public void SampleFrames_ClipOfTenFrames_TakesFirstAndLastEvenly()
+    {
+        Assert.Equal([0, 3, 6, 9], CaptionPipeline.SampleFrames(10, 4));
+        Assert.Equal([0, 0, 0, 0], CaptionPipeline.SampleFrames(1, 4));
+    }
+
+    private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => action(value);
+    }
+}
