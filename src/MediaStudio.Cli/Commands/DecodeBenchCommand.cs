@@ -60,7 +60,7 @@ internal static class DecodeBenchCommand
             }
 
             table.Caption(string.Create(CultureInfo.InvariantCulture,
-                $"batch 1, {count} tokens per prompt, {threads} thread(s): student/teacher tokens/s {report.StudentOverTeacherTokensPerSecond:F2}x, teacher/student time to first token {report.TeacherOverStudentTimeToFirstToken:F2}x"));
+                $"batch 1, {count} tokens per prompt, {parse.GetValue(threads)} thread(s): student/teacher tokens/s {report.StudentOverTeacherTokensPerSecond:F2}x, teacher/student time to first token {report.TeacherOverStudentTimeToFirstToken:F2}x"));
             AnsiConsole.Write(table);
             return 0;
         });
