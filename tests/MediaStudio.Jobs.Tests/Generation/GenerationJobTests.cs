@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Text.Json.Nodes;
 using MediaStudio.Core.Assets;
 using MediaStudio.Core.Jobs;
-using MediaStudio.Core.Owners;
 using MediaStudio.Core.Persistence;
 using MediaStudio.Diffusion.Autoencoder;
 using MediaStudio.Diffusion.Clip;
@@ -149,33 +148,13 @@ public sealed class GenerationJobTests : IAsyncLifetime
         return copy.ToArray();
     }
 
-    private Task<JobRecord> SubmitAsync(string kind, string spec) =>
-        InScopeAsync(s => s.GetRequiredService<JobService>().SubmitAsync(kind, Owner.Local, spec, Ct));
+    private Task<JobRecord> SubmitAsync(string kind, string spec) => _host!.SubmitAsync(kind, spec);
 
-    private Task<List<AssetRecord>> OutputsAsync(Guid jobId) =>
-        InScopeAsync(s => s.GetRequiredService<StudioDbContext>().Assets.Where(a => a.SourceJobId == jobId).ToListAsync(Ct));
+    private Task<List<AssetRecord>> OutputsAsync(Guid jobId) => _host!.OutputsAsync(jobId);
 
-    private Task<JobRecord> WaitFinalAsync(Guid id) => WaitAsync(id, j => j.Status.IsFinal());
+    private Task<JobRecord> WaitFinalAsync(Guid id) => _host!.WaitFinalAsync(id);
 
-    private async Task<JobRecord> WaitAsync(Guid id, Func<JobRecord, bool> condition)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var job = await InScopeAsync(s => s.GetRequiredService<JobStore>().FindAsync(id, Ct));
-            if (job is not null && condition(job))
-            {
-                return job;
-            }
+    private Task<JobRecord> WaitAsync(Guid id, Func<JobRecord, bool> condition) => _host!.WaitAsync(id, condition);
 
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(120), $"job {id} is still {job?.Status} at stage {job?.Stage}: {job?.Error}");
-            await Task.Delay(50, Ct);
-        }
-    }
-
-    private async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
-    {
-        await using var scope = _host!.Services.CreateAsyncScope();
-        return await action(scope.ServiceProvider);
-    }
+    private Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> action) => _host!.InScopeAsync(action);
 }

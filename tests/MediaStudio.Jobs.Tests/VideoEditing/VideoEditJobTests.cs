@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using MediaStudio.Core.Assets;
 using MediaStudio.Core.Jobs;
-using MediaStudio.Core.Owners;
 using MediaStudio.Core.Persistence;
 using MediaStudio.Diffusion.Video.Editor;
 using MediaStudio.Diffusion.Video.Motion;
@@ -252,64 +251,15 @@ public sealed class VideoEditJobTests : IAsyncLifetime
         return png;
     }
 
-    private async Task<AssetRecord> StoreAsync(Stream content, string mediaType, string name, string? slot)
-    {
-        var blob = await _host!.Services.GetRequiredService<IBlobStore>().PutAsync(content, 1 << 26, Ct);
-        var asset = new AssetRecord
-        {
-            Id = Guid.CreateVersion7(),
-            OwnerId = Owner.Local,
-            Kind = AssetKind.Upload,
-            MediaType = mediaType,
-            Sha256 = blob.Sha256,
-            SizeBytes = blob.SizeBytes,
-            FileName = name,
-            Slot = slot,
-            CreatedAt = TimeProvider.System.GetUtcNow(),
-        };
-        await InScopeAsync(async s =>
-        {
-            var db = s.GetRequiredService<StudioDbContext>();
-            db.Assets.Add(asset);
-            return await db.SaveChangesAsync(Ct);
-        });
-        return asset;
-    }
+    private Task<AssetRecord> StoreAsync(Stream content, string mediaType, string name, string? slot) => _host!.StoreAsync(content, mediaType, name, slot);
 
-    private async Task<string> CopyOutAsync(AssetRecord asset)
-    {
-        var path = Path.Combine(_data, $"{Guid.NewGuid():N}.mp4");
-        await using var source = _host!.Services.GetRequiredService<IBlobStore>().OpenRead(asset.Sha256);
-        await using var target = File.Create(path);
-        await source.CopyToAsync(target, Ct);
-        return path;
-    }
+    private Task<string> CopyOutAsync(AssetRecord asset) => _host!.CopyOutAsync(asset, _data);
 
-    private Task<List<AssetRecord>> OutputsAsync(Guid jobId) =>
-        InScopeAsync(s => s.GetRequiredService<StudioDbContext>().Assets.AsNoTracking().Where(a => a.SourceJobId == jobId).ToListAsync(Ct));
+    private Task<List<AssetRecord>> OutputsAsync(Guid jobId) => _host!.OutputsAsync(jobId);
 
-    private Task<JobRecord> SubmitAsync(string spec) =>
-        InScopeAsync(s => s.GetRequiredService<JobService>().SubmitAsync(VideoEditSpec.Kind, Owner.Local, spec, Ct));
+    private Task<JobRecord> SubmitAsync(string spec) => _host!.SubmitAsync(VideoEditSpec.Kind, spec);
 
-    private async Task<JobRecord> WaitAsync(Guid id, Func<JobRecord, bool> condition)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var job = await InScopeAsync(s => s.GetRequiredService<JobStore>().FindAsync(id, Ct));
-            if (job is not null && condition(job))
-            {
-                return job;
-            }
+    private Task<JobRecord> WaitAsync(Guid id, Func<JobRecord, bool> condition) => _host!.WaitAsync(id, condition);
 
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(120), $"job {id} is still {job?.Status} at stage {job?.Stage}: {job?.Error}");
-            await Task.Delay(50, Ct);
-        }
-    }
-
-    private async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
-    {
-        await using var scope = _host!.Services.CreateAsyncScope();
-        return await action(scope.ServiceProvider);
-    }
+    private Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> action) => _host!.InScopeAsync(action);
 }
