@@ -5,6 +5,7 @@ using MediaStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MediaStudio.Jobs.Hosting;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,12 @@ namespace MediaStudio.Jobs.Execution;
 
 /// <summary>The one Hangfire job class: claims the studio job by id, runs its handler, records the outcome.</summary>
 /// <remarks>Idempotent: a redelivered or retried run claims the row with a compare-and-set and finds finished work
-/// finished. One retry covers transient faults; a job that dies twice is quarantined by <see cref="JobStore"/>.</remarks>
+/// finished. One retry covers transient faults; a job that dies twice is quarantined by <see cref="JobStore"/>.
+/// <para>An attempt ends with the host, not with Hangfire's job token: Hangfire also fires that token when it hands the
+/// same ticket to another worker after the storage's invisibility timeout (SQLite cannot extend it) and the job's
+/// state changes under the first performer. The studio's own claim already decides who runs a job (the second
+/// delivery finds it busy and watches it), so an abort there would only orphan a live attempt until it looked dead
+/// and, on a second start, quarantine a healthy job.</para></remarks>
 [AutomaticRetry(Attempts = JobStore.MaxStarts - 1, DelaysInSeconds = [5], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
 public sealed partial class RunJob(
     IServiceScopeFactory scopes,
@@ -21,11 +27,14 @@ public sealed partial class RunJob(
     IOptions<QueueOptions> queue,
     WorkerIdentity worker,
     TimeProvider clock,
+    IHostApplicationLifetime lifetime,
     ILogger<RunJob> logger)
 {
     [JobDisplayName("studio queue ticket {0}")]
     public async Task RunAsync(Guid ticketId, CancellationToken cancellationToken)
     {
+        // from the claim on, only the host stopping ends the attempt; Hangfire's token is not used: see the remarks
+        var stopping = lifetime.ApplicationStopping;
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
         var ticketKind = (await store.FindAsync(ticketId, cancellationToken))?.Kind;
@@ -40,7 +49,7 @@ public sealed partial class RunJob(
         // each attempt has its own name, so two threads of one process can never both own a row
         var attemptName = $"{worker.Name}#{Guid.NewGuid():N}";
         var kinds = handlers.Where(h => h.Queue == ticketQueue).Select(h => h.Kind).ToList();
-        var claim = await store.TryStartNextAsync(ticketId, kinds, attemptName, queue.Value.StaleAfter, cancellationToken);
+        var claim = await store.TryStartNextAsync(ticketId, kinds, attemptName, queue.Value.StaleAfter, stopping);
         if (claim is { Outcome: JobClaimOutcome.BusyElsewhere, Job: { } busy })
         {
             // Hangfire handed us a job a live attempt still runs (SQLite cannot extend its invisibility timeout):
@@ -63,7 +72,7 @@ public sealed partial class RunJob(
             return;
         }
 
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeat = BeatAsync(jobId, attemptName, attempt, stopHeartbeat.Token);
         var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
@@ -74,9 +83,9 @@ public sealed partial class RunJob(
             await handler.RunAsync(execution, attempt.Token);
             await store.CompleteAsync(jobId, attemptName, CancellationToken.None);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            // the server is shutting down: Hangfire requeues the job and the next start claims the row again
+            // the host is shutting down: Hangfire requeues the job and the next start claims the row again
             throw;
         }
         catch (OperationCanceledException) when (attempt.IsCancellationRequested)

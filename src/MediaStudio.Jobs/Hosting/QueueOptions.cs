@@ -47,8 +47,8 @@ public sealed class QueueOptions
 
     /// <summary>Gets or sets how long a fetched job stays invisible before another worker may take it.</summary>
     /// <remarks>Defaults to 30 minutes. A worker killed mid-job is detected after this long; on SQLite, which cannot slide
-    /// the timeout, a job running longer is handed to a second worker, and the job store's compare-and-set makes
-    /// the first one stop at its next progress report.</remarks>
+    /// the timeout, a job running longer is handed to a second worker: that delivery finds the job busy (its attempt
+    /// still beats) and only watches it, while the first attempt runs on to the end (RunJob ignores Hangfire's abort).</remarks>
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>Gets or sets a value indicating whether the queue starts paused when this worker finds jobs it left
