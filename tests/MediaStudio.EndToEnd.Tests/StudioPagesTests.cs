@@ -22,13 +22,14 @@ public sealed class StudioPagesTests(PublishedStudioFixture fixture) : IClassFix
         using var http = new HttpClient { BaseAddress = fixture.Studio.BaseAddress };
         using var submitted = await http.PostAsJsonAsync(new Uri("/api/jobs", UriKind.Relative), new { kind = "queue-probe", spec = new { steps = 600, stepMilliseconds = 100 } }, Json, Ct);
         submitted.EnsureSuccessStatusCode();
-        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>(Json, Ct)).GetProperty("id").GetString();
+        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>(Json, Ct)).GetProperty("id").GetGuid();
 
         await Chromium.OpenAsync(page, fixture.Studio.BaseAddress, "queue");
-        var running = page.Locator("tr.job-running");
-        await running.First.WaitForAsync(new() { Timeout = 30_000 });
-        await running.First.Locator("[data-testid=cancel]").ClickAsync();
-        await page.Locator("tr.job-cancelled").First.WaitForAsync(new() { Timeout = 30_000 });
+        // this job's row: the shared studio may be running other jobs (caption jobs queued by earlier renders)
+        var running = page.Locator($"tr.job-id-{id:N}.job-running");
+        await running.WaitForAsync(new() { Timeout = 30_000 });
+        await running.Locator("[data-testid=cancel]").ClickAsync();
+        await page.Locator($"tr.job-id-{id:N}.job-cancelled").WaitForAsync(new() { Timeout = 30_000 });
 
         var job = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/jobs/{id}", UriKind.Relative), Json, Ct);
         Assert.Equal("cancelled", job.GetProperty("status").GetString());
