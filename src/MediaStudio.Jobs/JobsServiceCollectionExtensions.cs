@@ -27,6 +27,8 @@ public static class JobsServiceCollectionExtensions
         var queue = configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         services.AddSingleton(Options.Create(queue));
+        var wakeup = new QueueWakeup();
+        services.AddSingleton(_ => wakeup); // a factory, so the container disposes it
 
         // libtorch threads are set once per process, before any model loads
         TorchRuntime.SetThreads(queue.TorchThreads);
@@ -34,9 +36,7 @@ public static class JobsServiceCollectionExtensions
         // storage, chosen now so that a misconfiguration stops the process before it serves
         Action<IGlobalConfiguration> useStorage = queue.Storage switch
         {
-            QueueStorage.Sqlite => hangfire => hangfire.UseSQLiteStorage(
-                Path.Combine(Path.GetFullPath(storage.DataPath), "hangfire.db"),
-                new SQLiteStorageOptions { QueuePollInterval = queue.PollInterval, InvisibilityTimeout = queue.InvisibilityTimeout }),
+            QueueStorage.Sqlite => hangfire => UseSqlite(hangfire, Path.Combine(Path.GetFullPath(storage.DataPath), "hangfire.db"), queue, wakeup),
             QueueStorage.PostgreSql when !string.IsNullOrWhiteSpace(queue.ConnectionString) => hangfire => hangfire.UsePostgreSqlStorage(
                 pg => pg.UseNpgsqlConnection(queue.ConnectionString),
                 new PostgreSqlStorageOptions
@@ -115,5 +115,14 @@ public static class JobsServiceCollectionExtensions
             .AddCheck<QueueStorageHealthCheck>("queue")
             .AddCheck<TorchHealthCheck>("torch");
         return services;
+    }
+
+    private static void UseSqlite(IGlobalConfiguration hangfire, string path, QueueOptions queue, QueueWakeup wakeup)
+    {
+        var options = new SQLiteStorageOptions { QueuePollInterval = queue.PollInterval, InvisibilityTimeout = queue.InvisibilityTimeout };
+        var sqlite = hangfire.UseSQLiteStorage(path, options).Entry;
+
+        // submissions in this process wake the idle workers at once; the poll interval only bounds what others queue
+        sqlite.QueueProviders.Add(new WakingSqliteQueueProvider(options, wakeup), [Queues.Render, Queues.Train, Queues.Default]);
     }
 }

@@ -1,11 +1,12 @@
 using Hangfire;
 using MediaStudio.Core.Jobs;
+using MediaStudio.Jobs.Hosting;
 
 namespace MediaStudio.Jobs.Execution;
 
 /// <summary>Submits, cancels and retries studio jobs: the row first, then a Hangfire job that carries only its id.</summary>
 /// <remarks>When two handlers claim one kind, the one registered last wins, as with any service registration.</remarks>
-public sealed class JobService(JobStore store, IEnumerable<IJobHandler> handlers, IBackgroundJobClient hangfire)
+public sealed class JobService(JobStore store, IEnumerable<IJobHandler> handlers, IBackgroundJobClient hangfire, QueueWakeup wakeup)
 {
     /// <summary>The largest spec accepted, in characters.</summary>
     public const int MaxSpecLength = 64 * 1024;
@@ -30,6 +31,7 @@ public sealed class JobService(JobStore store, IEnumerable<IJobHandler> handlers
 
         var job = await store.CreateAsync(kind, ownerId, specJson, parentId: null, cancellationToken);
         hangfire.Enqueue<RunJob>(handler.Queue, run => run.RunAsync(job.Id, CancellationToken.None));
+        wakeup.Signal();
         return job;
     }
 
@@ -49,6 +51,7 @@ public sealed class JobService(JobStore store, IEnumerable<IJobHandler> handlers
         }
 
         hangfire.Enqueue<RunJob>(handler.Queue, run => run.RunAsync(id, CancellationToken.None));
+        wakeup.Signal();
         return true;
     }
 }

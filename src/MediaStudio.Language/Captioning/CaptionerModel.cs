@@ -4,6 +4,7 @@ using MediaStudio.Neural.Caching;
 using MediaStudio.Synthetic.Recognition;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using MediaStudio.Neural.Runtime;
 
 namespace MediaStudio.Language.Captioning;
 
@@ -181,6 +182,6 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
             batch.Add(x);
         }
 
-        return ((cat(batch, 0) / 127.5f) - 1f).MoveToOuterDisposeScope();           // (B, 3, S, S)
+        return PixelTensors.ToUnitRange(cat(batch, 0)).MoveToOuterDisposeScope();           // (B, 3, S, S)
     }
 }

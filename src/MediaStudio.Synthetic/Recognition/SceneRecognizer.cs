@@ -3,6 +3,7 @@ using MediaStudio.Neural.Pat;
 using MediaStudio.Synthetic.Scenes;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using MediaStudio.Neural.Runtime;
 
 namespace MediaStudio.Synthetic.Recognition;
 
@@ -113,7 +114,7 @@ public sealed class SceneRecognizer : nn.Module<Tensor, Tensor>
         }
 
         using var bytes = tensor(data, [images.Count, 3, size, size]);
-        return (bytes.to_type(ScalarType.Float32) / 127.5f) - 1f;
+        return PixelTensors.ToUnitRange(bytes);
     }
 
     /// <summary>Reads each image's scene: the most likely class of every head, decoded to a label.</summary>

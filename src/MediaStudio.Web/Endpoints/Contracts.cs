@@ -32,11 +32,10 @@ public sealed record JobResponse(
     public static JobResponse From(JobRecord job, IReadOnlyList<AssetRecord> outputs)
     {
         ArgumentNullException.ThrowIfNull(job);
-        using var spec = JsonDocument.Parse(job.SpecJson);
         return new(
             job.Id, job.Kind, job.Status.ToString().ToLowerInvariant(), job.Stage, job.Progress, job.EtaSeconds, job.PreviewAssetId,
             job.Attempts, job.Error, job.CancelRequested, job.Position, job.ParentId, job.CreatedAt, job.StartedAt, job.FinishedAt,
-            spec.RootElement.Clone(), outputs.Select(AssetResponse.From).ToList());
+            JsonElement.Parse(job.SpecJson), outputs.Select(AssetResponse.From).ToList());
     }
 }
 

@@ -64,7 +64,7 @@ public static class StudioWebApp
         }
 
         app.UseAntiforgery();
-        app.MapStaticAssets();
+        app.MapStaticAssets(PublishedHostManifest());
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapJobsApi();
@@ -109,5 +109,14 @@ public static class StudioWebApp
             await Console.Error.WriteLineAsync($"mediastudio: error: {e.Message} Choose another address with --urls.");
             return 2;
         }
+    }
+
+    // build output holds the manifest named after the web project; a published host (the CLI's `serve`) holds one named
+    // after itself, with the web project's assets merged in
+    private static string? PublishedHostManifest()
+    {
+        static string Manifest(string? name) => Path.Combine(AppContext.BaseDirectory, $"{name}.staticwebassets.endpoints.json");
+        var host = Manifest(System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name);
+        return !File.Exists(Manifest(typeof(StudioWebApp).Assembly.GetName().Name)) && File.Exists(host) ? host : null;
     }
 }

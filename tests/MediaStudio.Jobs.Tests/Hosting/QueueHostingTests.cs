@@ -2,6 +2,7 @@ using Hangfire;
 using MediaStudio.Core.Hosting;
 using MediaStudio.Core.Jobs;
 using MediaStudio.Core.Persistence;
+using MediaStudio.Jobs.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -32,6 +33,25 @@ public sealed class QueueHostingTests : IDisposable
 
         Assert.NotEmpty(workerThread);
         Assert.True(File.Exists(Path.Combine(_data, "hangfire.db")));
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_SqliteWorkersIdleOnATenMinutePoll_WakesThemAtOnce()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["MediaStudio:Storage:DataPath"] = _data,
+            ["MediaStudio:Queue:PollInterval"] = "00:10:00",
+        };
+        using var host = StudioHost.Build(settings);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken); // every worker has polled once and waits
+
+        var job = await host.SubmitAsync(QueueProbeHandler.KindName, """{"steps":1,"stepMilliseconds":0}""");
+        var done = await host.WaitFinalAsync(job.Id); // fails after two minutes, long before the next poll
+
+        Assert.Equal(JobStatus.Succeeded, done.Status);
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 

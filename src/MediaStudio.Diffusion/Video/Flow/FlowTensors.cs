@@ -1,6 +1,7 @@
 using MediaStudio.Media.Images;
 using MediaStudio.Synthetic.Clips;
 using static TorchSharp.torch;
+using MediaStudio.Neural.Runtime;
 
 namespace MediaStudio.Diffusion.Video.Flow;
 
@@ -36,7 +37,7 @@ public static class FlowTensors
         }
 
         using var bytes = tensor(data, [images.Count, 3, h, w]);
-        return (bytes.to_type(ScalarType.Float32) / 127.5f) - 1f;
+        return PixelTensors.ToUnitRange(bytes);
     }
 
     /// <summary>Flow fields of equal size -> (B, 2, H, W) pixels, dx then dy.</summary>

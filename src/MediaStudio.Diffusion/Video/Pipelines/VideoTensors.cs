@@ -1,5 +1,6 @@
 using MediaStudio.Media.Images;
 using static TorchSharp.torch;
+using MediaStudio.Neural.Runtime;
 
 namespace MediaStudio.Diffusion.Video.Pipelines;
 
@@ -24,7 +25,7 @@ public static class VideoTensors
 
         using var scope = NewDisposeScope();
         var bytes = tensor(data, [images.Count, h, w, 3]);                        // (N, H, W, 3)
-        return ((bytes.permute(0, 3, 1, 2).to_type(ScalarType.Float32) / 127.5f) - 1f).contiguous().MoveToOuterDisposeScope();
+        return PixelTensors.ToUnitRange(bytes.permute(0, 3, 1, 2)).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>Stacks width × height byte masks (non-zero = inside) into (N, 1, H, W) in {0, 1}.</summary>
