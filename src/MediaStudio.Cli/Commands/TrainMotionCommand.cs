@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MediaStudio.Diffusion.Schedulers;
+using MediaStudio.Diffusion.UNet;
 using MediaStudio.Diffusion.Video.Editor;
 using MediaStudio.Diffusion.Video.Motion;
 using MediaStudio.Diffusion.Video.Pipelines;
@@ -89,7 +90,7 @@ internal static class TrainMotionCommand
 
         using var editor = ReferenceEditor.FromPretrained(Path.Combine(models, VideoEditPipeline.EditorFolder));
         var schedule = new NoiseSchedule(editor.Config.Schedule);
-        var points = EditorUNet.PointChannels(editor.Config.UNet);
+        var points = UNet2DConditionModel.PointChannels(editor.Config.UNet);
         TrainingSeed.Set(recipe.Seed);
         using var motion = stage == MotionStage.MotionReference
             ? MotionModules.FromPretrained(Path.Combine(models, VideoEditPipeline.MotionFolder))

@@ -71,7 +71,7 @@ internal static class TrainVideoEditorCommand
         var inv = CultureInfo.InvariantCulture;
         card.Append("# video-editor\n\n");
         card.Append("The reference-image editor of image-guided video editing (IVEDiff's base model, MimicBrush-style): a pixel-space inpainting ")
-            .Append(inv, $"UNet (EditorUNet, the SD-family UNet2DConditionModel blocks) on concat[x_t, mask, masked source] at {config.ImageSize}x{config.ImageSize}, whose ")
+            .Append(inv, $"UNet (the SD-family UNet2DConditionModel) on concat[x_t, mask, masked source] at {config.ImageSize}x{config.ImageSize}, whose ")
             .Append(inv, $"cross-attention reads {config.ReferenceTokens} tokens of the reference image from a small trainable patch encoder; learned null tokens ")
             .Append("replace them for the unconditional branch of guidance. Pixel space rather than the bundled autoencoder's latents: the autoencoder ")
             .Append("reconstructs world frames at about 24 dB PSNR, which would cap the PSNR outside and inside the mask, and decoding costs more than the ")

@@ -76,31 +76,52 @@ public sealed partial class UNet2DConditionModel : nn.Module<Tensor, Tensor, Ten
     public static UNet2DConditionModel FromPretrained(string folder, Device? device = null) =>
         ModelFolder.FromPretrained<UNet2DConditionModel, UNetConfig>(folder, config => new UNet2DConditionModel(config), device);
 
-    // (B, C, h, w), (B) or scalar timesteps, (B, S, Dc) -> (B, Cout, h, w)
-    public override Tensor forward(Tensor sample, Tensor timesteps, Tensor context)
+    /// <summary>Channels of the feature map at every <see cref="IFrameMixer"/> insertion point, in point order.</summary>
+    public static IReadOnlyList<int> PointChannels(UNetConfig config)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        var widths = config.BlockOutChannels;
+        return [.. widths, widths[^1], .. widths.Reverse()];
+    }
+
+    // (B, C, h, w), (B) or scalar timesteps, (B, S, Dc) -> (B, Cout, h, w)
+    public override Tensor forward(Tensor sample, Tensor timesteps, Tensor context) => ForwardMixed(sample, timesteps, context, null);
+
+    /// <summary>The forward with an optional frame mixer at every insertion point (the video editor inflates motion
+    /// modules into the image UNet this way); without one it is <see cref="forward"/>.</summary>
+    /// <remarks>Insertion points: after each down level (its last state, which is also the skip the decoder reads),
+    /// after the mid block, after each up level; 2L + 1 points for L levels.</remarks>
+    public Tensor ForwardMixed(Tensor sample, Tensor timesteps, Tensor context, IFrameMixer? mixer)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        ArgumentNullException.ThrowIfNull(timesteps);
         using var scope = NewDisposeScope();
         var b = sample.shape[0];
         var t = (timesteps.dim() == 0 ? timesteps.expand(b) : timesteps).to(sample.device); // (B)
         var temb = time_embedding.forward(t);                                  // (B, Temb)
         var x = conv_in.forward(sample);                                       // (B, C0, h, w)
         var skips = new List<Tensor> { x };
+        var point = 0;
         foreach (var block in down_blocks)
         {
             skips.AddRange(block.forward(x, temb, context));
+            skips[^1] = Mix(skips[^1], point++);
             x = skips[^1];                                                     // (B, Ci, h/2^i, w/2^i)
         }
 
-        x = mid_block.forward(x, temb, context);                               // (B, Cn, h', w')
+        x = Mix(mid_block.forward(x, temb, context), point++);                 // (B, Cn, h', w')
         foreach (var block in up_blocks)
         {
             var count = block.SkipCount;
             x = block.forward(x, temb, context, skips.GetRange(skips.Count - count, count));
             skips.RemoveRange(skips.Count - count, count);
+            x = Mix(x, point++);
         }
 
         x = conv_out.forward(nn.functional.silu(conv_norm_out.forward(x)));   // (B, Cout, h, w)
         return x.MoveToOuterDisposeScope();
+
+        Tensor Mix(Tensor features, int at) => mixer is null ? features : mixer.Mix(features, at);
     }
 
     [GeneratedRegex(@"(resnets\.\d+\.conv2|\.proj_out)\.(weight|bias)$")]

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using MediaStudio.Core.Assets;
 using MediaStudio.Core.Jobs;
 using MediaStudio.Core.Persistence;
+using MediaStudio.Diffusion.UNet;
 using MediaStudio.Diffusion.Video.Editor;
 using MediaStudio.Diffusion.Video.Motion;
 using MediaStudio.Diffusion.Video.Pipelines;
@@ -40,7 +41,7 @@ public sealed class VideoEditJobTests : IAsyncLifetime
             ModelFolder.Save(Path.Combine(_models, VideoEditPipeline.EditorFolder), editor, ReferenceEditorConfig.Tiny);
         }
 
-        var motionConfig = new MotionModuleConfig { PointChannels = EditorUNet.PointChannels(ReferenceEditorConfig.Tiny.UNet), NormNumGroups = 8, BaseWindow = 4 };
+        var motionConfig = new MotionModuleConfig { PointChannels = UNet2DConditionModel.PointChannels(ReferenceEditorConfig.Tiny.UNet), NormNumGroups = 8, BaseWindow = 4 };
         using (var motion = new MotionModules(motionConfig))
         {
             ModelFolder.Save(Path.Combine(_models, VideoEditPipeline.MotionFolder), motion, motionConfig);

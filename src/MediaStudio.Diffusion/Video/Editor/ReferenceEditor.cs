@@ -1,3 +1,4 @@
+using MediaStudio.Diffusion.UNet;
 using MediaStudio.Neural.Checkpoints;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,7 +18,7 @@ namespace MediaStudio.Diffusion.Video.Editor;
 public sealed class ReferenceEditor : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     private readonly ReferencePatchEncoder reference_encoder;
-    private readonly EditorUNet unet;
+    private readonly UNet2DConditionModel unet;
     private readonly Parameter null_tokens;
 
     /// <summary>Builds an untrained editor.</summary>
@@ -28,7 +29,7 @@ public sealed class ReferenceEditor : nn.Module<Tensor, Tensor, Tensor, Tensor>
         Config = config;
         var width = config.UNet.CrossAttentionDim;
         reference_encoder = new ReferencePatchEncoder(config.ReferenceStemChannels, width, config.ReferencePatch, config.ReferenceTokens);
-        unet = new EditorUNet(config.UNet);
+        unet = new UNet2DConditionModel(config.UNet);
         null_tokens = new Parameter(randn(1, config.ReferenceTokens, width) * 0.02f);
         RegisterComponents();
     }
@@ -37,7 +38,7 @@ public sealed class ReferenceEditor : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public ReferenceEditorConfig Config { get; }
 
     /// <summary>Gets the UNet (its insertion points take motion modules).</summary>
-    public EditorUNet UNet => unet;
+    public UNet2DConditionModel UNet => unet;
 
     /// <summary>Loads a model folder strictly, in eval mode.</summary>
     public static ReferenceEditor FromPretrained(string folder, Device? device = null) =>

@@ -11,7 +11,7 @@ namespace MediaStudio.Diffusion.Video.Motion;
 /// </remarks>
 public sealed record MotionModuleConfig : IModelConfig
 {
-    /// <summary>Channels of the editor's feature map at every insertion point (<c>EditorUNet.PointChannels</c>).</summary>
+    /// <summary>Channels of the editor's feature map at every insertion point (<c>UNet2DConditionModel.PointChannels</c>).</summary>
     [JsonPropertyName("point_channels")]
     public IReadOnlyList<int> PointChannels { get; init; } = [32, 64, 64, 64, 64, 64, 32];
 

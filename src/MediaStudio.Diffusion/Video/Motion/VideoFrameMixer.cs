@@ -1,4 +1,4 @@
-using MediaStudio.Diffusion.Video.Editor;
+using MediaStudio.Diffusion.UNet;
 using static TorchSharp.torch;
 
 namespace MediaStudio.Diffusion.Video.Motion;

@@ -1,3 +1,4 @@
+using MediaStudio.Diffusion.UNet;
 using MediaStudio.Diffusion.Video.Editor;
 using MediaStudio.Diffusion.Video.Motion;
 using MediaStudio.Media.Images;
@@ -14,7 +15,7 @@ internal static class VideoEditFixtures
         return new ReferenceEditor(ReferenceEditorConfig.Tiny);
     }
 
-    public static IReadOnlyList<int> Points => EditorUNet.PointChannels(ReferenceEditorConfig.Tiny.UNet);
+    public static IReadOnlyList<int> Points => UNet2DConditionModel.PointChannels(ReferenceEditorConfig.Tiny.UNet);
 
     public static MotionModules Motion(long seed)
     {
