@@ -109,6 +109,9 @@ public static class RecognizerTraining
                     Count("background_second_color", colours.Second);
                 }
 
+                // where the background colour errors are: both colours right, by background kind
+                Count($"background_colors ({truth.Background.Kind.ToString().ToLowerInvariant()})", colours.First && (truth.Background.SecondColor is null || colours.Second));
+
                 foreach (var region in Enum.GetValues<Region>())
                 {
                     Count("object_presence", truth.Objects.Any(o => o.Region == region) == predicted.Objects.Any(o => o.Region == region));

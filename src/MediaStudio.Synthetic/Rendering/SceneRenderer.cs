@@ -76,7 +76,9 @@ public static class SceneRenderer
             case BackgroundKind.Noise:
                 {
                     var n = (0.7 * ValueNoise(style.NoiseSeed, ux / 11.0, uy / 11.0)) + (0.3 * ValueNoise(style.NoiseSeed + 1, ux / 5.5, uy / 5.5));
-                    return Math.Clamp(((n - 0.5) * 1.8) + 0.5, 0, 1);
+                    // steep enough that both colours show pure over large patches (at 1.8 the rarer one covered 4% of
+                    // the image and a third of noise backgrounds were misnamed), with a ramp of a few pixels between
+                    return Math.Clamp(((n - 0.5) * 4.5) + 0.5, 0, 1);
                 }
 
             default:

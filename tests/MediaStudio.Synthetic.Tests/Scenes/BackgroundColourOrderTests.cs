@@ -15,6 +15,26 @@ public sealed class BackgroundColourOrderTests
         Assert.True(ColorHistogram.Distance(ab, ba) < 0.15, $"histogram distance {ColorHistogram.Distance(ab, ba)}");
     }
 
+    [Fact]
+    public void Render_NoiseBackground_ShowsEachColourPureOverALargeArea()
+    {
+        // a mottled field must show both named colours, not mostly their blend: the recognizer and every caption
+        // reader can only name a colour that appears
+        var label = new SceneLabel(new BackgroundSpec(BackgroundKind.Noise, NamedColor.Red, NamedColor.Blue), [], null, []);
+        var red = Palette.Rgb(NamedColor.Red);
+        var blue = Palette.Rgb(NamedColor.Blue);
+        var shares = Enumerable.Range(0, 40).Select(seed =>
+        {
+            var image = SceneRendering.Render(new SceneSample(seed, label));
+            var pixels = image.Pixels.Chunk(3).ToList();
+            double Share((byte R, byte G, byte B) c) => pixels.Count(p => Math.Abs(p[0] - c.R) + Math.Abs(p[1] - c.G) + Math.Abs(p[2] - c.B) < 24) / (double)pixels.Count;
+            return Math.Min(Share(red), Share(blue));
+        }).ToList();
+
+        Assert.True(shares.Average() > 0.2, $"mean share of the rarer pure colour {shares.Average():P1}");
+        Assert.True(shares.Count(s => s < 0.05) <= 2, $"{shares.Count(s => s < 0.05)} of 40 renders show one colour on under 5% of pixels");
+    }
+
     [Theory]
     [InlineData(BackgroundKind.Gradient)]
     [InlineData(BackgroundKind.Stripes)]
