@@ -9,20 +9,26 @@ namespace MediaStudio.Synthetic.Captions;
 /// <remarks>Every caption states every labelled attribute, so <see cref="CaptionParser"/> can read the label back.</remarks>
 public static class Captioner
 {
-    private static readonly string[] Prepositions = ["on", "against", "over", "in front of"];
+    /// <summary>The words that set objects on their background ("on", "against", ...).</summary>
+    internal static readonly string[] Prepositions = ["on", "against", "over", "in front of"];
 
     /// <summary>Returns up to <paramref name="count"/> distinct captions for one label.</summary>
     public static IReadOnlyList<string> Captions(SceneLabel label, long seed, int count = 4)
     {
         ArgumentNullException.ThrowIfNull(label);
-        var rng = WorldRandom.For(seed, "captions");
+        return Distinct(rng => Caption(label, rng), WorldRandom.For(seed, "captions"), count);
+    }
+
+    /// <summary>Draws captions until <paramref name="count"/> distinct ones are found, or 8 tries per caption are spent.</summary>
+    internal static IReadOnlyList<string> Distinct(Func<WorldRandom, string> caption, WorldRandom rng, int count)
+    {
         var result = new List<string>();
         for (var attempt = 0; attempt < count * 8 && result.Count < count; attempt++)
         {
-            var caption = Caption(label, rng);
-            if (!result.Contains(caption))
+            var next = caption(rng);
+            if (!result.Contains(next))
             {
-                result.Add(caption);
+                result.Add(next);
             }
         }
 

@@ -13,8 +13,6 @@ namespace MediaStudio.Synthetic.Captions;
 /// </remarks>
 public static class ClipCaptioner
 {
-    private static readonly string[] Prepositions = ["on", "against", "over", "in front of"];
-
     /// <summary>Returns the motion of every object of a clip, in label order.</summary>
     public static IReadOnlyList<ObjectMotion> Motions(ClipSpec spec)
     {
@@ -26,18 +24,7 @@ public static class ClipCaptioner
     public static IReadOnlyList<string> Captions(ClipSpec spec, long seed, int count = 4)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var rng = WorldRandom.For(seed, "clip-captions");
-        var result = new List<string>();
-        for (var attempt = 0; attempt < count * 8 && result.Count < count; attempt++)
-        {
-            var caption = Caption(spec, rng);
-            if (!result.Contains(caption))
-            {
-                result.Add(caption);
-            }
-        }
-
-        return result;
+        return Captioner.Distinct(rng => Caption(spec, rng), WorldRandom.For(seed, "clip-captions"), count);
     }
 
     /// <summary>Writes one caption with choices drawn from <paramref name="rng"/>.</summary>
@@ -67,7 +54,7 @@ public static class ClipCaptioner
             rng.Pick(Phrases.Colors[bg.Color]),
             bg.SecondColor is { } second ? rng.Pick(Phrases.Colors[second]) : string.Empty);
         var noun = rng.NextDouble() < 0.75 ? "background" : "backdrop";
-        var background = $"{rng.Pick(Prepositions)} {Captioner.Article(desc)} {desc} {noun}";
+        var background = $"{rng.Pick(Captioner.Prepositions)} {Captioner.Article(desc)} {desc} {noun}";
         var caption = rng.NextDouble() < 0.3 ? $"{background}, {objects}" : $"{objects}, {background}";
         return char.ToUpperInvariant(caption[0]) + caption[1..];
     }
