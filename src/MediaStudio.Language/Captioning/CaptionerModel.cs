@@ -1,10 +1,10 @@
 using MediaStudio.Language.Llama;
 using MediaStudio.Media.Images;
 using MediaStudio.Neural.Caching;
+using MediaStudio.Neural.Runtime;
 using MediaStudio.Synthetic.Recognition;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using MediaStudio.Neural.Runtime;
 
 namespace MediaStudio.Language.Captioning;
 

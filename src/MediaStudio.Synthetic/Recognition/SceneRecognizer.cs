@@ -1,9 +1,10 @@
 using MediaStudio.Media.Images;
 using MediaStudio.Neural.Pat;
+using MediaStudio.Neural.Runtime;
 using MediaStudio.Synthetic.Scenes;
+using MediaStudio.Synthetic.World;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using MediaStudio.Neural.Runtime;
 
 namespace MediaStudio.Synthetic.Recognition;
 
@@ -134,9 +135,21 @@ public sealed class SceneRecognizer : nn.Module<Tensor, Tensor>
             offset += classes;
         }
 
+        // where the two background colours' order does not show (noise), read them as a pair: the two most likely
+        // colours of both colour heads together, since either head may put its mass on either colour
+        var colours = AttributeHeads.Heads[1].Classes;
+        var first = logits.narrow(1, AttributeHeads.Heads[0].Classes, colours).softmax(1);                        // (B, C)
+        var second = logits.narrow(1, AttributeHeads.Heads[0].Classes + colours, colours + 1).softmax(1);         // (B, C + 1)
+        var pair = (first + second.narrow(1, 0, colours)).topk(2, 1).indexes.data<long>().ToArray();              // (B, 2)
         for (var b = 0; b < images.Count; b++)
         {
-            results.Add(AttributeHeads.Decode([.. perHead.Select(p => (int)p[b])]));
+            var classes = perHead.Select(p => (int)p[b]).ToArray();
+            if (!new BackgroundSpec((BackgroundKind)classes[0], default, default).ColourOrderVisible)
+            {
+                (classes[1], classes[2]) = ((int)pair[2 * b], (int)pair[(2 * b) + 1]);
+            }
+
+            results.Add(AttributeHeads.Decode(classes));
         }
 
         return results;

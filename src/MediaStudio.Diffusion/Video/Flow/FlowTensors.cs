@@ -1,7 +1,7 @@
 using MediaStudio.Media.Images;
+using MediaStudio.Neural.Runtime;
 using MediaStudio.Synthetic.Clips;
 using static TorchSharp.torch;
-using MediaStudio.Neural.Runtime;
 
 namespace MediaStudio.Diffusion.Video.Flow;
 

@@ -1,6 +1,6 @@
 using MediaStudio.Media.Images;
-using static TorchSharp.torch;
 using MediaStudio.Neural.Runtime;
+using static TorchSharp.torch;
 
 namespace MediaStudio.Diffusion.Video.Pipelines;
 
