@@ -79,7 +79,8 @@ public sealed class AutoencoderKLTests
         using var fromUnscaled = model.Decode(posterior.Mean);
 
         Assert.True(allclose(scaled, expected, rtol: 1e-6, atol: 1e-7), "scaled latents = mean * scaling_factor");
-        Assert.True(allclose(fromScaled, fromUnscaled, rtol: 1e-5, atol: 1e-6), "DecodeLatents divides by the scaling factor");
+        // float32 through the decoder: (m · s) / s is m to within an ulp or two, amplified a little by the layers
+        Assert.True(allclose(fromScaled, fromUnscaled, rtol: 1e-4, atol: 1e-5), $"DecodeLatents divides by the scaling factor (max difference {(fromScaled - fromUnscaled).abs().max().item<float>()})");
     }
 
     [Fact]
