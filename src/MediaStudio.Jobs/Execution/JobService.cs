@@ -30,8 +30,7 @@ public sealed class JobService(JobStore store, IEnumerable<IJobHandler> handlers
         }
 
         var job = await store.CreateAsync(kind, ownerId, specJson, parentId: null, cancellationToken);
-        hangfire.Enqueue<RunJob>(handler.Queue, run => run.RunAsync(job.Id, CancellationToken.None));
-        wakeup.Signal();
+        Enqueue(handler.Queue, job.Id);
         return job;
     }
 
@@ -50,8 +49,14 @@ public sealed class JobService(JobStore store, IEnumerable<IJobHandler> handlers
             return false;
         }
 
-        hangfire.Enqueue<RunJob>(handler.Queue, run => run.RunAsync(id, CancellationToken.None));
-        wakeup.Signal();
+        Enqueue(handler.Queue, id);
         return true;
+    }
+
+    // a Hangfire ticket that carries only the id; then this process's idle workers are woken, the enqueue having committed
+    private void Enqueue(string queue, Guid id)
+    {
+        hangfire.Enqueue<RunJob>(queue, run => run.RunAsync(id, CancellationToken.None));
+        wakeup.Signal();
     }
 }

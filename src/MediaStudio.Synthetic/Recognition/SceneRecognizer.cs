@@ -144,7 +144,7 @@ public sealed class SceneRecognizer : nn.Module<Tensor, Tensor>
         for (var b = 0; b < images.Count; b++)
         {
             var classes = perHead.Select(p => (int)p[b]).ToArray();
-            if (!new BackgroundSpec((BackgroundKind)classes[0], default, default).ColourOrderVisible)
+            if (!BackgroundSpec.OrderVisible((BackgroundKind)classes[0]))
             {
                 (classes[1], classes[2]) = ((int)pair[2 * b], (int)pair[(2 * b) + 1]);
             }

@@ -23,7 +23,11 @@ public sealed record BackgroundSpec(
     /// picture statistically: for noise the colours are an unordered pair. A gradient's direction and the fixed phase
     /// of stripes and checks (relative to the image origin) show the order.</remarks>
     [JsonIgnore]
-    public bool ColourOrderVisible => Kind != BackgroundKind.Noise;
+    public bool ColourOrderVisible => OrderVisible(Kind);
+
+    /// <summary>Returns whether a background of <paramref name="kind"/> shows which of its two colours is first
+    /// (see <see cref="ColourOrderVisible"/>).</summary>
+    public static bool OrderVisible(BackgroundKind kind) => kind != BackgroundKind.Noise;
 
     /// <summary>Compares this stated background's colours with a seen one, as far as an image can show them.</summary>
     /// <param name="seen">The background read from an image.</param>
