@@ -8,10 +8,11 @@ namespace MediaStudio.Neural.Attention;
 /// Windows count reach: causal 1-D lets query i see keys j with 0 ≤ i − j &lt; w (w keys including itself);
 /// bidirectional 1-D lets |i − j| &lt; w; 2-D lets |Δy| &lt; w and |Δx| &lt; w. So w ≥ the sequence length is full attention.
 /// 1-D: queries are cut into blocks of b; each block attends to a contiguous key band of b + (w − 1) keys (causal)
-/// or b + 2(w − 1) (bidirectional), and a (blocks, b, band) mask trims the band to the exact window. Cost
-/// O(T·(b + w)·d) instead of O(T²·d). 2-D does the same with b×b tiles and (b + 2(w − 1))² key bands: O(H·W·(b + 2w)²·d).
-/// Blocks away from the sequence ends share one mask and run as a single fused call; only the edge blocks carry their own.
-/// A few queries (decoding) take one dense call over the at most w − 1 + T keys still in reach.
+/// or b + 2(w − 1) (bidirectional), and one (b, band) mask shared by every block trims the band to the exact window.
+/// Cost O(T·(b + w)·d) instead of O(T²·d). The queries near the sequence ends, whose band would leave it, take a dense
+/// call over the keys in their reach, as do a few queries (decoding). 2-D does the same with b×b tiles and
+/// (b + 2(w − 1))² key bands: O(H·W·(b + 2w)²·d); tiles away from the border share one mask and run as a single fused
+/// call, the border tiles carry their own.
 /// With a prefix of cached keys (causal only), the T queries are the last T of the S key positions.
 /// </remarks>
 public static class WindowedAttention
@@ -54,55 +55,39 @@ public static class WindowedAttention
             prefix = reachBack;
         }
 
-        if (t <= (block > 0 ? block : AutoBlock(window)))
-        {
-            // a few queries (decoding): one dense call over the at most w − 1 + T remaining keys
-            var dense = WindowedAttention.DenseMask1D(t, k.shape[1], window, causal, q.device);           // (T, S')
-            return ScaledDotProduct.Fused(q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0), mask: dense).squeeze(0).MoveToOuterDisposeScope();
-        }
-
         long b = block > 0 ? block : AutoBlock(window);
-        var blocks = (t + b - 1) / b;
-        var band = b + reachBack + reachAhead;
-        long[] keyPad = [0, 0, reachBack - prefix, (blocks * b) - t + reachAhead];
-        var kp = nn.functional.pad(k, keyPad);                                          // (N, blocks·b + reach, d)
-        var vp = nn.functional.pad(v, keyPad);
-        var qp = nn.functional.pad(q, [0, 0, 0, (blocks * b) - t]);                     // (N, blocks·b, d)
-        var mask = BandMask1D(blocks, b, band, reachBack, window, causal, t, prefix, q.device); // (blocks, b, band)
 
-        // Interior blocks share one (b, band) mask: the window alone, every band key exists. They run as one fused
-        // call over unfold views (blocks as heads, the 2-D mask broadcast). The few edge blocks, whose band reaches
-        // past the sequence (zero padding that must not be attended), run as one call per side with their exact
-        // (blocks, b, band) masks. One call with a per-block mask for all blocks measured ~4x slower on CPU, one call
-        // per block ~30% slower.
-        var left = Math.Min(blocks, (reachBack - prefix + b - 1) / b);                   // bands starting before key 0
-        var right = Math.Min(blocks - left, causal ? 0 : blocks - ((t - reachAhead) / b)); // bands ending after key T − 1
-        var interior = blocks - left - right;
-        Tensor Run(long first, long count, Tensor blockMask)
-        {
-            var qb = qp.narrow(1, first * b, count * b).view(n, count, b, d);                                   // (N, count, b, d)
-            var kb = kp.narrow(1, first * b, ((count - 1) * b) + band).unfold(1, band, b).transpose(-1, -2);   // (N, count, band, d)
-            var vb = vp.narrow(1, first * b, ((count - 1) * b) + band).unfold(1, band, b).transpose(-1, -2);
-            return ScaledDotProduct.Fused(qb, kb, vb, mask: blockMask).reshape(n, count * b, dv);               // (N, count·b, dv)
-        }
-
+        // Query i sits at key position prefix + i. Queries whose band would start before key 0 (the head) or end after
+        // the last key (the tail, bidirectional only), and the remainder that does not fill a block, each take one
+        // dense call over the keys in their reach with an exact (queries, keys) mask. The blocks in between run as one
+        // fused call over unfold views of the keys (blocks as heads) with the one (b, band) mask they all share; no
+        // key is padded, so no mask needs to say which keys exist. Cost O(T·(b + w)·d) instead of O(T²·d).
+        var head = Math.Min(t, Math.Max(0, reachBack - prefix));
+        var blocks = Math.Max(0, t - head - reachAhead) / b;                      // bands end at or before the last key
+        var body = blocks * b;
         var parts = new List<Tensor>();
-        if (left > 0)
+        if (head > 0)
         {
-            parts.Add(Run(0, left, mask.narrow(0, 0, left)));
+            parts.Add(DenseRange(q, k, v, 0, head, prefix, window, causal));
         }
 
-        if (interior > 0)
+        if (blocks > 0)
         {
-            parts.Add(Run(left, interior, mask[left]));
+            var band = b + reachBack + reachAhead;
+            var first = prefix + head - reachBack;                                                   // key at band start of block 0
+            var qb = q.narrow(1, head, body).reshape(n, blocks, b, d);                                // (N, blocks, b, d)
+            var kb = k.narrow(1, first, body - b + band).unfold(1, band, b).transpose(-1, -2);       // (N, blocks, band, d)
+            var vb = v.narrow(1, first, body - b + band).unfold(1, band, b).transpose(-1, -2);       // (N, blocks, band, dv)
+            var mask = WindowMask(reachBack, b, 0, band, window, causal, q.device);                  // (b, band)
+            parts.Add(ScaledDotProduct.Fused(qb, kb, vb, mask: mask).reshape(n, body, dv));
         }
 
-        if (right > 0)
+        if (head + body < t)
         {
-            parts.Add(Run(blocks - right, right, mask.narrow(0, blocks - right, right)));
+            parts.Add(DenseRange(q, k, v, head + body, t - head - body, prefix, window, causal));
         }
 
-        return cat(parts, 1).narrow(1, 0, t).MoveToOuterDisposeScope();                  // (N, T, dv)
+        return (parts.Count == 1 ? parts[0] : cat(parts, 1)).MoveToOuterDisposeScope();              // (N, T, dv)
     }
 
     /// <summary>2-D local window attention over an H×W token grid in row-major order.</summary>
@@ -179,11 +164,13 @@ public static class WindowedAttention
         return dy.lt(window).logical_and(dx.lt(window)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The default 1-D query block: 32 for windows up to 256, else 64 (fastest on CPU, one thread, d = 32, T = 4096, among 16 to 128).</summary>
+    /// <summary>The default 1-D query block: 32 for windows up to 512, else 64.</summary>
+    /// <remarks>Fastest of 16 to 128 for every MSWA window of w = 256 (64 … 512) at T = 4096, d = 32, one thread; larger
+    /// blocks pay for more masked keys per band, smaller ones for more, smaller matrix products.</remarks>
     public static long AutoBlock(int window) => window switch
     {
         <= 0 => throw new ArgumentOutOfRangeException(nameof(window), window, "windows are positive"),
-        <= 256 => 32,
+        <= 512 => 32,
         _ => 64,
     };
 
@@ -195,18 +182,29 @@ public static class WindowedAttention
         return bands.permute(0, 1, 2, 4, 5, 3).reshape(n, bands.shape[1] * bands.shape[2], band * band, d);
     }
 
-    // Query a of block m sits at m·b + a; band key c at m·b + c − reachBack, so i − j = a − c + reachBack for every block.
-    private static Tensor BandMask1D(long blocks, long block, long band, long reachBack, int window, bool causal, long queries, long prefix, Device device)
+    // Queries first … first + count − 1 against every key within their reach, with the exact window mask.
+    private static Tensor DenseRange(Tensor q, Tensor k, Tensor v, long first, long count, long prefix, int window, bool causal)
     {
-        var blockStart = (arange(0, blocks, device: device) * block).view(blocks, 1, 1);
-        var a = arange(0, block, device: device).view(1, block, 1);
-        var c = arange(0, band, device: device).view(1, 1, band);
-        var distance = a - c + reachBack;                                       // (1, b, band)
-        var inWindow = causal ? distance.ge(0).logical_and(distance.lt(window)) : distance.abs().lt(window);
-        var key = blockStart + c - reachBack;                                   // (blocks, 1, band), relative to the first query
-        var keyExists = key.ge(-prefix).logical_and(key.lt(queries));
-        var paddedQuery = (blockStart + a).ge(queries);                         // (blocks, b, 1): rows that are thrown away
-        return inWindow.logical_and(keyExists).logical_or(paddedQuery);         // (blocks, b, band)
+        var position = prefix + first;                                            // key position of the first query
+        var start = Math.Max(0, position - (window - 1));
+        var end = Math.Min(k.shape[1], position + count + (causal ? 0 : window - 1));
+        var (qs, ks, vs) = (q.narrow(1, first, count).unsqueeze(0), k.narrow(1, start, end - start).unsqueeze(0), v.narrow(1, start, end - start).unsqueeze(0));
+        if (causal && start == position && end - start == count && count <= window)
+        {
+            // the first queries of a sequence, all within one window of key 0: plain causal attention, whose fused
+            // kernel skips the masked half
+            return ScaledDotProduct.Fused(qs, ks, vs, causal: true).squeeze(0);
+        }
+
+        var mask = WindowMask(position, count, start, end - start, window, causal, q.device); // (count, keys)
+        return ScaledDotProduct.Fused(qs, ks, vs, mask: mask).squeeze(0);       // (N, count, dv)
+    }
+
+    // (queries, keys) window mask for queries at positions queryStart + a and keys at keyStart + c.
+    private static Tensor WindowMask(long queryStart, long queries, long keyStart, long keys, int window, bool causal, Device device)
+    {
+        var distance = arange(queryStart, queryStart + queries, device: device).unsqueeze(1) - arange(keyStart, keyStart + keys, device: device).unsqueeze(0);
+        return causal ? distance.ge(0).logical_and(distance.lt(window)) : distance.abs().lt(window);
     }
 
     private static Tensor BandMask2D(long tilesY, long tilesX, long tile, long band, long reach, int window, int height, int width, Device device)

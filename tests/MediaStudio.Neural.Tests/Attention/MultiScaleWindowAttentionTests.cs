@@ -61,6 +61,29 @@ public sealed class MultiScaleWindowAttentionTests
         Assert.True(TinyAttention.MaxAbsDiff(banded, dense) < 1e-5f);
     }
 
+    [Theory]
+    [InlineData(true, 0, 5, 4)]    // head shorter than a window, body, and a remainder
+    [InlineData(true, 0, 9, 3)]    // window longer than a block: the head spans several blocks
+    [InlineData(true, 6, 5, 4)]    // cached keys before the queries, fewer than the reach
+    [InlineData(true, 20, 5, 4)]   // more cached keys than the reach: the oldest are never seen
+    [InlineData(true, 0, 1, 4)]    // window 1: each query sees only itself
+    [InlineData(false, 0, 5, 4)]   // bidirectional: a head and a tail
+    [InlineData(false, 0, 12, 3)]  // bidirectional, no room for a block
+    public void Banded1D_AgainstDenseWindowMask_Agrees(bool causal, int prefix, int window, int block)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(9);
+        const int Queries = 23;
+        var (q, k, v) = (randn(3, Queries, 8), randn(3, prefix + Queries, 8), randn(3, prefix + Queries, 6));
+
+        var banded = WindowedAttention.Banded1D(q, k, v, window, causal, block);
+        var mask = WindowedAttention.DenseMask1D(Queries, prefix + Queries, window, causal);
+        var dense = ScaledDotProduct.Eager(q.unsqueeze(1), k.unsqueeze(1), v.unsqueeze(1), mask: mask).squeeze(1);
+
+        Assert.Equal([3L, Queries, 6L], banded.shape);
+        Assert.True(TinyAttention.MaxAbsDiff(banded, dense) < 1e-5f);
+    }
+
     [Fact]
     public void Banded2D_WindowCoversTheGrid_EqualsDenseKernel()
     {
