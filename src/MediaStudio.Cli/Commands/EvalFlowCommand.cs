@@ -35,23 +35,20 @@ internal static class EvalFlowCommand
             var (count, length) = (parse.GetValue(clips), parse.GetValue(frames));
             var estimator = new FlowEstimator(new FlowEstimatorOptions { Warps = parse.GetValue(warps), Iterations = parse.GetValue(iterations), Lambda = parse.GetValue(lambda), Median = parse.GetValue(median) });
             var masks = new MaskPropagationOptions { ColourBand = parse.GetValue(band), OpeningRadius = parse.GetValue(opening), ClosingRadius = parse.GetValue(closing) };
-            FlowEvaluation result;
-            if (parse.GetValue(json))
-            {
-                result = FlowEvaluation.Run(count, length, estimator, masks, cancellationToken: cancellationToken);
-                Console.WriteLine(JsonSerializer.Serialize(result, Indented));
-                return Task.FromResult(0);
-            }
-
             FlowEvaluation? done = null;
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            EvalProgress.Create(parse.GetValue(json))
                 .Start(context =>
                 {
                     var task = context.AddTask("scoring held-out clips", maxValue: count);
                     done = FlowEvaluation.Run(count, length, estimator, masks, progress: new Progress<int>(c => task.Value = c), cancellationToken: cancellationToken);
                     task.Value = count;
                 });
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(done, Indented));
+                return Task.FromResult(0);
+            }
+
             Print(done!);
             return Task.FromResult(0);
         });

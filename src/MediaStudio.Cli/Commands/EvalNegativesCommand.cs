@@ -44,8 +44,7 @@ internal static class EvalNegativesCommand
             var options = ReNegOptions.LoadOrDefault(Path.Combine(root, "negatives", "recipe.json")) with { Guidance = embedding.Card.Guidance };
             var clock = Stopwatch.StartNew();
             NegativesEvaluation? result = null;
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            EvalProgress.Create(parse.GetValue(json))
                 .Start(context =>
                 {
                     var task = context.AddTask("null, hand-written, global, per-prompt", maxValue: 1);

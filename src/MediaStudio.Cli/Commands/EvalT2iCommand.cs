@@ -40,8 +40,7 @@ internal static class EvalT2iCommand
             using var recognizer = ModelFolder.FromPretrained<SceneRecognizer, RecognizerConfig>(Path.Combine(root, "recognizer"), c => new SceneRecognizer(c));
             var clock = Stopwatch.StartNew();
             TextToImageEvaluation? result = null;
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            EvalProgress.Create(parse.GetValue(json))
                 .Start(context =>
                 {
                     var task = context.AddTask("rendering held-out prompts", maxValue: 1);

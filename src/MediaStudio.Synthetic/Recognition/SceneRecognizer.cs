@@ -122,6 +122,11 @@ public sealed class SceneRecognizer : nn.Module<Tensor, Tensor>
     public IReadOnlyList<SceneLabel> Recognize(IReadOnlyList<RgbImage> images)
     {
         ArgumentNullException.ThrowIfNull(images);
+        if (images.Count == 0)
+        {
+            return []; // libtorch runs an empty batch, but TorchSharp cannot copy an empty result out
+        }
+
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         eval();

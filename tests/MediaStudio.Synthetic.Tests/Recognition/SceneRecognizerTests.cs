@@ -41,6 +41,15 @@ public sealed class SceneRecognizerTests
     }
 
     [Fact]
+    public void Recognize_NoImages_ReturnsNoLabels()
+    {
+        using var scope = NewDisposeScope();
+        using var model = SceneRecognizer.FromConfig(Tiny);
+
+        Assert.Empty(model.Recognize([]));
+    }
+
+    [Fact]
     public void FromConfig_FreshModel_ChannelsOfTheLastStageDiffer()
     {
         // regression: a constant weight init made every channel equal, and training never broke that symmetry
