@@ -34,6 +34,10 @@ internal static class TrainUNetCommand
         var output = new Option<string>("--out") { Description = "Model folder to write.", DefaultValueFactory = _ => "models/unet" };
         var attention = new Option<string>("--attention") { Description = "Self-attention of every level: full or mswa.", DefaultValueFactory = _ => UNetConfig.Full };
         var pat = new Option<bool>("--pat") { Description = "PAT partial-conv mixers in the ResBlocks." };
+        var topLevel = new Option<bool>("--top-level-attention")
+        {
+            Description = "Also give the full-resolution level a transformer block (self- and cross-attention to the prompt); without it the prompt is read at the lower levels only.",
+        };
         var checkpoint = new Option<string>("--checkpoint")
         {
             Description = "Resumable training checkpoint.",
@@ -41,19 +45,19 @@ internal static class TrainUNetCommand
         };
         var command = new Command("unet", "Train the text-to-image UNet (resumes after a kill).")
         {
-            recipe, steps, batch, threads, models, output, attention, pat, checkpoint,
+            recipe, steps, batch, threads, models, output, attention, pat, topLevel, checkpoint,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
             parse.GetValue(recipe)!, parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(threads), parse.GetValue(models)!,
-            parse.GetValue(output)!, parse.GetValue(attention)!, parse.GetValue(pat), parse.GetValue(checkpoint)!, cancellationToken)));
+            parse.GetValue(output)!, parse.GetValue(attention)!, parse.GetValue(pat), parse.GetValue(topLevel), parse.GetValue(checkpoint)!, cancellationToken)));
         return command;
     }
 
     /// <summary>The UNet the studio ships: <see cref="UNetConfig.Small"/> with the text encoder's width and one attention kind.</summary>
-    public static UNetConfig Config(int contextDim, string attention, bool pat) => UNetConfig.Small with
+    public static UNetConfig Config(int contextDim, string attention, bool pat, bool topLevel = false) => UNetConfig.Small with
     {
         CrossAttentionDim = contextDim,
-        Attention = [.. UNetConfig.Small.Attention.Select(a => a == UNetConfig.None ? a : attention)],
+        Attention = [.. UNetConfig.Small.Attention.Select((a, level) => a == UNetConfig.None && !(topLevel && level == 0) ? a : attention)],
         MidBlockAttention = attention,
         PatResBlocks = pat,
     };
@@ -62,7 +66,7 @@ internal static class TrainUNetCommand
     public static NoiseScheduleConfig Schedule => NoiseScheduleConfig.CosineVPrediction;
 
     private static int Run(
-        string recipePath, long? steps, int? batch, int threads, string models, string output, string attention, bool pat, string checkpoint,
+        string recipePath, long? steps, int? batch, int threads, string models, string output, string attention, bool pat, bool topLevel, string checkpoint,
         CancellationToken cancellationToken)
     {
         TorchRuntime.SetThreads(threads);
@@ -71,11 +75,11 @@ internal static class TrainUNetCommand
         var options = recipe.ToTrainingOptions();
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
         var run = TrainingRunLog.Open(checkpoint, string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train unet --steps {recipe.Steps} --batch {recipe.BatchSize} --threads {threads} --attention {attention}{(pat ? " --pat" : "")}"));
+            $"mediastudio train unet --steps {recipe.Steps} --batch {recipe.BatchSize} --threads {threads} --attention {attention}{(pat ? " --pat" : "")}{(topLevel ? " --top-level-attention" : "")}"));
 
         using var autoencoder = AutoencoderKL.FromPretrained(Path.Combine(models, "autoencoder"));
         using var clip = ClipModel.FromPretrained(Path.Combine(models, "clip"));
-        var config = Config((int)clip.Config.Text.HiddenSize, attention, pat);
+        var config = Config((int)clip.Config.Text.HiddenSize, attention, pat, topLevel);
         TrainingSeed.Set(recipe.Seed);
         using var unet = new UNet2DConditionModel(config);
         var schedule = new NoiseSchedule(Schedule with { PredictionType = config.PredictionType });

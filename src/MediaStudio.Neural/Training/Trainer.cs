@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -10,6 +11,10 @@ namespace MediaStudio.Neural.Training;
 /// <see cref="TrainingSeed.ForStep"/> make a resumed run see exactly the batches an uninterrupted one would.
 /// Checkpoints go to one file replaced atomically every <see cref="TrainingOptions.CheckpointEvery"/> steps, at the
 /// end and on cancellation; a process killed in between resumes from the last one with <see cref="TryResume"/>.
+/// A step that fails inside libtorch (an <see cref="ExternalException"/>) sends the run back to its last checkpoint,
+/// up to <see cref="MaxRecoveries"/> times per run, instead of ending it: TorchSharp 0.107 can finalize a
+/// <c>Scalar</c> temporary while libtorch still reads it, which fails a random step of a long run once in a few hours
+/// ("Unknown scalar type"). Since batches depend on the step only, the recovered run equals an uninterrupted one.
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
@@ -45,8 +50,14 @@ public sealed class Trainer : IDisposable
     /// <summary>Gets the EMA of the weights, or null when <see cref="TrainingOptions.EmaDecay"/> is 0.</summary>
     public ExponentialMovingAverage? Ema { get; }
 
+    /// <summary>The most times one <see cref="Run"/> goes back to the last checkpoint after a native error.</summary>
+    public const int MaxRecoveries = 3;
+
     /// <summary>Gets the number of completed steps.</summary>
     public long Step { get; private set; }
+
+    /// <summary>Gets how many times this trainer went back to its last checkpoint after a native error.</summary>
+    public int Recoveries { get; private set; }
 
     /// <summary>Creates AdamW with weight decay on parameters of two or more dimensions and none on biases and norms (nanoGPT).</summary>
     /// <param name="model">Model whose trainable parameters are optimised.</param>
@@ -102,6 +113,7 @@ public sealed class Trainer : IDisposable
     /// <param name="cancellationToken">Stops after the current step; a checkpoint is saved before the exception.</param>
     /// <returns>The last progress report.</returns>
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite; the message names the step.</exception>
+    /// <exception cref="ExternalException">libtorch failed with no checkpoint to go back to, or more than <see cref="MaxRecoveries"/> times.</exception>
     public TrainingProgress Run(Func<long, Tensor> lossAtStep, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lossAtStep);
@@ -123,7 +135,19 @@ public sealed class Trainer : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            var (loss, lr, gradNorm) = TrainStep(lossAtStep);
+            double loss, lr, gradNorm;
+            try
+            {
+                (loss, lr, gradNorm) = TrainStep(lossAtStep);
+            }
+            catch (ExternalException) when (Recoveries < MaxRecoveries && _checkpointPath is not null && File.Exists(_checkpointPath))
+            {
+                // the weights may hold a half-applied step: take the whole state back from the last checkpoint
+                Recoveries++;
+                TryResume();
+                continue;
+            }
+
             Step++;
             if (_options.CheckpointEvery > 0 && Step % _options.CheckpointEvery == 0 && Step < _options.TotalSteps)
             {
@@ -182,6 +206,6 @@ public sealed class Trainer : IDisposable
         var rate = elapsed > TimeSpan.Zero ? done / elapsed.TotalSeconds : 0;
         TimeSpan? eta = rate > 0 ? TimeSpan.FromSeconds((_options.TotalSteps - Step) / rate) : null;
         double? samples = _options.BatchSize > 0 ? rate * _options.BatchSize : null;
-        return new TrainingProgress(Step, _options.TotalSteps, loss, lr, gradNorm, rate, samples, elapsed, eta);
+        return new TrainingProgress(Step, _options.TotalSteps, loss, lr, gradNorm, rate, samples, elapsed, eta, Recoveries);
     }
 }

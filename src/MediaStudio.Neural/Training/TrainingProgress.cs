@@ -12,6 +12,7 @@ namespace MediaStudio.Neural.Training;
 /// <param name="SamplesPerSecond">Throughput in samples, or null when the batch size is unknown.</param>
 /// <param name="Elapsed">Wall time since this process started the run.</param>
 /// <param name="Eta">Estimated time to the last step, or null before the first measurement.</param>
+/// <param name="Recoveries">Times this process went back to the last checkpoint after a native error (see <see cref="Trainer"/>).</param>
 public sealed record TrainingProgress(
     long Step,
     long TotalSteps,
@@ -21,7 +22,8 @@ public sealed record TrainingProgress(
     double StepsPerSecond,
     double? SamplesPerSecond,
     TimeSpan Elapsed,
-    TimeSpan? Eta)
+    TimeSpan? Eta,
+    int Recoveries = 0)
 {
     /// <summary>Gets the completed fraction in [0, 1].</summary>
     public double Fraction => TotalSteps == 0 ? 1 : (double)Step / TotalSteps;
@@ -32,6 +34,7 @@ public sealed record TrainingProgress(
     {
         var eta = Eta is { } e ? e.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "--:--:--";
         var samples = SamplesPerSecond is { } s ? string.Create(CultureInfo.InvariantCulture, $" ({s:F1} samples/s)") : "";
-        return string.Create(CultureInfo.InvariantCulture, $"step {Step}/{TotalSteps} loss {Loss:F4} lr {LearningRate:E2} {StepsPerSecond:F1} it/s{samples} ETA {eta}");
+        var recovered = Recoveries > 0 ? string.Create(CultureInfo.InvariantCulture, $" (recovered {Recoveries}x)") : "";
+        return string.Create(CultureInfo.InvariantCulture, $"step {Step}/{TotalSteps} loss {Loss:F4} lr {LearningRate:E2} {StepsPerSecond:F1} it/s{samples} ETA {eta}{recovered}");
     }
 }

@@ -29,6 +29,16 @@ public sealed class CliAppTests
     }
 
     [Fact]
+    public void Parse_TrainUNetWithTopLevelAttention_BindsTheFlag()
+    {
+        var result = CliApp.Build().Parse(["train", "unet", "--steps", "10", "--top-level-attention"]);
+
+        Assert.Empty(result.Errors);
+        Assert.True(result.GetValue<bool>("--top-level-attention"));
+        Assert.False(CliApp.Build().Parse(["train", "unet"]).GetValue<bool>("--top-level-attention"));
+    }
+
+    [Fact]
     public void Parse_UnknownCommand_ReportsAnError()
     {
         var result = CliApp.Build().Parse(["paint"]);

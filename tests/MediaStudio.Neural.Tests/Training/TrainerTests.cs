@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Pat;
 using MediaStudio.Neural.Training;
@@ -51,6 +52,9 @@ public sealed class TrainerTests
     }
 
     private static Dictionary<string, Tensor> Snapshot(nn.Module model) => StateDict.Snapshot(model);
+
+    // a real error raised inside libtorch (TorchSharp surfaces it as ExternalException)
+    private static Tensor LibTorchError() => zeros(2).view(3);
 
     [Fact]
     public void Run_TinyClassification_LossDecreases()
@@ -115,6 +119,88 @@ public sealed class TrainerTests
         }
 
         Assert.Equal(12, resumedTrainer.Ema!.Updates);
+    }
+
+    [Fact]
+    public void Run_NativeErrorMidRun_GoesBackToTheCheckpointAndMatchesUninterruptedRun()
+    {
+        using var folder = new TempFolder();
+        using var scope = NewDisposeScope();
+        using var reference = Mlp(initSeed: 21);
+        using (var trainer = new Trainer(reference, Options))
+        {
+            trainer.Run(step => RegressionLoss(reference, step), null, TestContext.Current.CancellationToken);
+        }
+
+        // step 6 fails once inside libtorch, after the checkpoint of step 4: the run goes back to step 4 and goes on
+        using var model = Mlp(initSeed: 21);
+        using var recovering = new Trainer(model, Options, folder.File("checkpoint.safetensors"));
+        var failed = false;
+        var progress = new ListProgress();
+        recovering.Run(
+            step =>
+            {
+                if (step == 6 && !failed)
+                {
+                    failed = true;
+                    return LibTorchError();
+                }
+
+                return RegressionLoss(model, step);
+            },
+            progress,
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, recovering.Recoveries);
+        Assert.Equal(12, recovering.Step);
+        Assert.EndsWith("(recovered 1x)", progress.Reports[^1].Describe(), StringComparison.Ordinal);
+        var expected = Snapshot(reference);
+        foreach (var (key, value) in Snapshot(model))
+        {
+            Assert.True(value.eq(expected[key]).all().item<bool>(), $"parameter {key} differs from the uninterrupted run");
+        }
+
+        Assert.Equal(12, recovering.Ema!.Updates);
+    }
+
+    [Fact]
+    public void Run_NativeErrorEveryTime_GivesUpAfterTheLastRecovery()
+    {
+        using var folder = new TempFolder();
+        using var scope = NewDisposeScope();
+        using var model = Mlp(initSeed: 22);
+        using var trainer = new Trainer(model, Options, folder.File("checkpoint.safetensors"));
+        var attempts = 0;
+
+        Tensor FailAtStep5(long step)
+        {
+            if (step != 5)
+            {
+                return RegressionLoss(model, step);
+            }
+
+            attempts++;
+            return LibTorchError();
+        }
+
+        Assert.Throws<ExternalException>(() => trainer.Run(FailAtStep5, null, TestContext.Current.CancellationToken));
+
+        Assert.Equal(Trainer.MaxRecoveries + 1, attempts);
+        Assert.Equal(Trainer.MaxRecoveries, trainer.Recoveries);
+    }
+
+    [Fact]
+    public void Run_NativeErrorWithoutCheckpoint_Throws()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Mlp(initSeed: 23);
+        using var trainer = new Trainer(model, Options);
+
+        Assert.Throws<ExternalException>(() => trainer.Run(
+            step => step == 2 ? LibTorchError() : RegressionLoss(model, step),
+            null,
+            TestContext.Current.CancellationToken));
+        Assert.Equal(0, trainer.Recoveries);
     }
 
     [Fact]
