@@ -53,6 +53,15 @@ public sealed class TrainerTests
 
     private static Dictionary<string, Tensor> Snapshot(nn.Module model) => StateDict.Snapshot(model);
 
+    private static void AssertSameWeights(nn.Module uninterrupted, nn.Module other)
+    {
+        var expected = Snapshot(uninterrupted);
+        foreach (var (key, value) in Snapshot(other))
+        {
+            Assert.True(value.eq(expected[key]).all().item<bool>(), $"parameter {key} differs from the uninterrupted run");
+        }
+    }
+
     // a real error raised inside libtorch (TorchSharp surfaces it as ExternalException)
     private static Tensor LibTorchError() => zeros(2).view(3);
 
@@ -112,11 +121,7 @@ public sealed class TrainerTests
         resumedTrainer.Run(step => RegressionLoss(resumed, step), progress, TestContext.Current.CancellationToken);
 
         Assert.Equal(new long[] { 6, 8, 10, 12 }, progress.Reports.Select(r => r.Step));
-        var expected = Snapshot(reference);
-        foreach (var (key, value) in Snapshot(resumed))
-        {
-            Assert.True(value.eq(expected[key]).all().item<bool>(), $"parameter {key} differs from the uninterrupted run");
-        }
+        AssertSameWeights(reference, resumed);
 
         Assert.Equal(12, resumedTrainer.Ema!.Updates);
     }
@@ -154,11 +159,7 @@ public sealed class TrainerTests
         Assert.Equal(1, recovering.Recoveries);
         Assert.Equal(12, recovering.Step);
         Assert.EndsWith("(recovered 1x)", progress.Reports[^1].Describe(), StringComparison.Ordinal);
-        var expected = Snapshot(reference);
-        foreach (var (key, value) in Snapshot(model))
-        {
-            Assert.True(value.eq(expected[key]).all().item<bool>(), $"parameter {key} differs from the uninterrupted run");
-        }
+        AssertSameWeights(reference, model);
 
         Assert.Equal(12, recovering.Ema!.Updates);
     }
