@@ -123,6 +123,6 @@ public static class JobsServiceCollectionExtensions
         var sqlite = hangfire.UseSQLiteStorage(path, options).Entry;
 
         // submissions in this process wake the idle workers at once; the poll interval only bounds what others queue
-        sqlite.QueueProviders.Add(new WakingSqliteQueueProvider(options, wakeup), [Queues.Render, Queues.Train, Queues.Default]);
+        sqlite.QueueProviders.Add(new WakingSqliteQueueProvider(options, wakeup), [.. Queues.All]);
     }
 }

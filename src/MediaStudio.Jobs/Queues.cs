@@ -11,4 +11,7 @@ public static class Queues
 
     /// <summary>Everything light: archives, probes, bookkeeping.</summary>
     public const string Default = "default";
+
+    /// <summary>Gets every queue the studio's workers serve.</summary>
+    public static IReadOnlyList<string> All { get; } = [Render, Train, Default];
 }

@@ -1,6 +1,6 @@
 using MediaStudio.Media.Images;
 using MediaStudio.Neural.Pat;
-using MediaStudio.Neural.Runtime;
+using MediaStudio.Synthetic.Rendering;
 using MediaStudio.Synthetic.Scenes;
 using MediaStudio.Synthetic.World;
 using TorchSharp.Modules;
@@ -96,26 +96,12 @@ public sealed class SceneRecognizer : nn.Module<Tensor, Tensor>
     public static Tensor ToBatch(IReadOnlyList<RgbImage> images, int size)
     {
         ArgumentNullException.ThrowIfNull(images);
-        var data = new byte[images.Count * 3 * size * size];
-        for (var b = 0; b < images.Count; b++)
+        if (images.FirstOrDefault(i => i.Width != size || i.Height != size) is { } wrong)
         {
-            var image = images[b];
-            if (image.Width != size || image.Height != size)
-            {
-                throw new ArgumentException($"the recognizer reads {size}x{size} images, got {image.Width}x{image.Height}", nameof(images));
-            }
-
-            var plane = size * size;
-            for (var i = 0; i < plane; i++)
-            {
-                data[(b * 3 * plane) + i] = image.Pixels[i * 3];
-                data[(b * 3 * plane) + plane + i] = image.Pixels[(i * 3) + 1];
-                data[(b * 3 * plane) + (2 * plane) + i] = image.Pixels[(i * 3) + 2];
-            }
+            throw new ArgumentException($"the recognizer reads {size}x{size} images, got {wrong.Width}x{wrong.Height}", nameof(images));
         }
 
-        using var bytes = tensor(data, [images.Count, 3, size, size]);
-        return PixelTensors.ToUnitRange(bytes);
+        return RgbBatch.FromImages(images);
     }
 
     /// <summary>Reads each image's scene: the most likely class of every head, decoded to a label.</summary>
