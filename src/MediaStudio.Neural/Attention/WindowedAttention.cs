@@ -148,9 +148,7 @@ public static class WindowedAttention
     public static Tensor DenseMask1D(long queries, long keys, int window, bool causal, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var distance = arange(keys - queries, keys, device: device).unsqueeze(1) - arange(0, keys, device: device).unsqueeze(0); // (T, S) i − j
-        var visible = causal ? distance.ge(0).logical_and(distance.lt(window)) : distance.abs().lt(window);
-        return visible.MoveToOuterDisposeScope();
+        return WindowMask(keys - queries, queries, 0, keys, window, causal, device).MoveToOuterDisposeScope();
     }
 
     /// <summary>Dense (H·W, H·W) window mask for the naive 2-D reference.</summary>
@@ -201,7 +199,7 @@ public static class WindowedAttention
     }
 
     // (queries, keys) window mask for queries at positions queryStart + a and keys at keyStart + c.
-    private static Tensor WindowMask(long queryStart, long queries, long keyStart, long keys, int window, bool causal, Device device)
+    private static Tensor WindowMask(long queryStart, long queries, long keyStart, long keys, int window, bool causal, Device? device)
     {
         var distance = arange(queryStart, queryStart + queries, device: device).unsqueeze(1) - arange(keyStart, keyStart + keys, device: device).unsqueeze(0);
         return causal ? distance.ge(0).logical_and(distance.lt(window)) : distance.abs().lt(window);

@@ -101,7 +101,7 @@ public sealed class SceneRecognizer : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"the recognizer reads {size}x{size} images, got {wrong.Width}x{wrong.Height}", nameof(images));
         }
 
-        return RgbBatch.FromImages(images);
+        return images.Count == 0 ? zeros(0, 3, size, size) : RgbBatch.FromImages(images); // the size is known, so no images is an empty batch
     }
 
     /// <summary>Reads each image's scene: the most likely class of every head, decoded to a label.</summary>

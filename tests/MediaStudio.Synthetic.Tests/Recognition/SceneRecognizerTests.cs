@@ -41,6 +41,17 @@ public sealed class SceneRecognizerTests
     }
 
     [Fact]
+    public void ToBatch_NoImages_IsAnEmptyBatchOfTheSize()
+    {
+        using var scope = NewDisposeScope();
+
+        var batch = SceneRecognizer.ToBatch([], 32);
+
+        Assert.Equal([0L, 3, 32, 32], batch.shape);
+        Assert.Equal(ScalarType.Float32, batch.dtype);
+    }
+
+    [Fact]
     public void Recognize_NoImages_ReturnsNoLabels()
     {
         using var scope = NewDisposeScope();
