@@ -38,6 +38,10 @@ internal static class TrainUNetCommand
         {
             Description = "Also give the full-resolution level a transformer block (self- and cross-attention to the prompt); without it the prompt is read at the lower levels only.",
         };
+        var textTime = new Option<bool>("--text-time-embedding")
+        {
+            Description = "Add the attention-pooled prompt to the timestep embedding (diffusers' addition_embed_type \"text\"), so every ResBlock at every resolution sees the prompt.",
+        };
         var checkpoint = new Option<string>("--checkpoint")
         {
             Description = "Resumable training checkpoint.",
@@ -45,17 +49,19 @@ internal static class TrainUNetCommand
         };
         var command = new Command("unet", "Train the text-to-image UNet (resumes after a kill).")
         {
-            recipe, steps, batch, threads, models, output, attention, pat, topLevel, checkpoint,
+            recipe, steps, batch, threads, models, output, attention, pat, topLevel, textTime, checkpoint,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
             parse.GetValue(recipe)!, parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(threads), parse.GetValue(models)!,
-            parse.GetValue(output)!, parse.GetValue(attention)!, parse.GetValue(pat), parse.GetValue(topLevel), parse.GetValue(checkpoint)!, cancellationToken)));
+            parse.GetValue(output)!, parse.GetValue(attention)!, parse.GetValue(pat), parse.GetValue(topLevel), parse.GetValue(textTime), parse.GetValue(checkpoint)!,
+            cancellationToken)));
         return command;
     }
 
     /// <summary>The UNet the studio ships: <see cref="UNetConfig.Small"/> with the text encoder's width and one attention kind.</summary>
-    public static UNetConfig Config(int contextDim, string attention, bool pat, bool topLevel = false) => UNetConfig.Small with
+    public static UNetConfig Config(int contextDim, string attention, bool pat, bool topLevel = false, bool textTime = false) => UNetConfig.Small with
     {
+        AdditionEmbedType = textTime ? UNetConfig.TextAddition : null,
         CrossAttentionDim = contextDim,
         Attention = [.. UNetConfig.Small.Attention.Select((a, level) => a == UNetConfig.None && !(topLevel && level == 0) ? a : attention)],
         MidBlockAttention = attention,
@@ -66,8 +72,8 @@ internal static class TrainUNetCommand
     public static NoiseScheduleConfig Schedule => NoiseScheduleConfig.CosineVPrediction;
 
     private static int Run(
-        string recipePath, long? steps, int? batch, int threads, string models, string output, string attention, bool pat, bool topLevel, string checkpoint,
-        CancellationToken cancellationToken)
+        string recipePath, long? steps, int? batch, int threads, string models, string output, string attention, bool pat, bool topLevel, bool textTime,
+        string checkpoint, CancellationToken cancellationToken)
     {
         TorchRuntime.SetThreads(threads);
         var recipe = File.Exists(recipePath) ? UNetRecipe.Load(recipePath) : new UNetRecipe();
@@ -75,11 +81,11 @@ internal static class TrainUNetCommand
         var options = recipe.ToTrainingOptions();
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
         var run = TrainingRunLog.Open(checkpoint, string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train unet --steps {recipe.Steps} --batch {recipe.BatchSize} --threads {threads} --attention {attention}{(pat ? " --pat" : "")}{(topLevel ? " --top-level-attention" : "")}"));
+            $"mediastudio train unet --steps {recipe.Steps} --batch {recipe.BatchSize} --threads {threads} --attention {attention}{(pat ? " --pat" : "")}{(topLevel ? " --top-level-attention" : "")}{(textTime ? " --text-time-embedding" : "")}"));
 
         using var autoencoder = AutoencoderKL.FromPretrained(Path.Combine(models, "autoencoder"));
         using var clip = ClipModel.FromPretrained(Path.Combine(models, "clip"));
-        var config = Config((int)clip.Config.Text.HiddenSize, attention, pat, topLevel);
+        var config = Config((int)clip.Config.Text.HiddenSize, attention, pat, topLevel, textTime);
         TrainingSeed.Set(recipe.Seed);
         using var unet = new UNet2DConditionModel(config);
         var schedule = new NoiseSchedule(Schedule with { PredictionType = config.PredictionType });

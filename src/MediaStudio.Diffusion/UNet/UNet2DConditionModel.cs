@@ -9,7 +9,7 @@ namespace MediaStudio.Diffusion.UNet;
 /// <summary>The Stable Diffusion UNet with cross-attention to text tokens (diffusers' <c>UNet2DConditionModel</c>), scaled by <see cref="UNetConfig"/>.</summary>
 /// <remarks>
 /// Notation: B batch, C latent channels, h×w latent grid, S context tokens, Dc context width, Temb = 4·C₀.
-/// temb = MLP(sinusoid(t)); x = conv_in(sample); encoder levels push every intermediate state as a skip; mid block;
+/// temb = MLP(sinusoid(t)), plus the pooled prompt with addition_embed_type "text"; x = conv_in(sample); encoder levels push every intermediate state as a skip; mid block;
 /// decoder levels pop layers_per_block + 1 skips each, concatenated on channels; out = conv_out(SiLU(conv_norm_out(x))).
 /// Checkpoint keys follow diffusers (conv_in, time_embedding.linear_1, down_blocks.0.resnets.0.conv1,
 /// down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q, mid_block, up_blocks, conv_norm_out, conv_out);
@@ -19,6 +19,7 @@ public sealed partial class UNet2DConditionModel : nn.Module<Tensor, Tensor, Ten
 {
     private readonly Conv2d conv_in;
     private readonly TimestepEmbedding time_embedding;
+    private readonly TextTimeEmbedding? add_embedding;
     private readonly ModuleList<UNetDownBlock> down_blocks;
     private readonly UNetMidBlock mid_block;
     private readonly ModuleList<UNetUpBlock> up_blocks;
@@ -36,6 +37,9 @@ public sealed partial class UNet2DConditionModel : nn.Module<Tensor, Tensor, Ten
         var levels = widths.Count;
         conv_in = nn.Conv2d(config.InChannels, widths[0], 3, padding: 1);
         time_embedding = new TimestepEmbedding(widths[0], config.TimeEmbedDim, config.FlipSinToCos, config.FreqShift);
+        add_embedding = config.AdditionEmbedType == UNetConfig.TextAddition
+            ? new TextTimeEmbedding(config.CrossAttentionDim, config.TimeEmbedDim, config.AdditionEmbedTypeNumHeads)
+            : null;
         var skips = new Stack<long>([widths[0]]);
         var down = new List<UNetDownBlock>();
         for (var i = 0; i < levels; i++)
@@ -99,6 +103,11 @@ public sealed partial class UNet2DConditionModel : nn.Module<Tensor, Tensor, Ten
         var b = sample.shape[0];
         var t = (timesteps.dim() == 0 ? timesteps.expand(b) : timesteps).to(sample.device); // (B)
         var temb = time_embedding.forward(t);                                  // (B, Temb)
+        if (add_embedding is not null)
+        {
+            temb = temb + add_embedding.forward(context.to(temb.dtype));       // (B, Temb)
+        }
+
         var x = conv_in.forward(sample);                                       // (B, C0, h, w)
         var skips = new List<Tensor> { x };
         var point = 0;

@@ -111,6 +111,21 @@ public sealed record UNetConfig : IModelConfig
     [JsonPropertyName("prediction_type")]
     public string PredictionType { get; init; } = "v_prediction";
 
+    /// <summary>
+    /// What else is added to the timestep embedding: null (nothing, Stable Diffusion 1.5) or "text" (the prompt's tokens
+    /// attention-pooled, diffusers' <c>TextTimeEmbedding</c> as in DeepFloyd IF and Kandinsky), so that every ResBlock, at
+    /// every resolution, sees the prompt.
+    /// </summary>
+    [JsonPropertyName("addition_embed_type")]
+    public string? AdditionEmbedType { get; init; }
+
+    /// <summary>Heads of the "text" addition embedding's attention pooling; must divide cross_attention_dim. Defaults to 64 (diffusers).</summary>
+    [JsonPropertyName("addition_embed_type_num_heads")]
+    public int AdditionEmbedTypeNumHeads { get; init; } = 64;
+
+    /// <summary>The one <see cref="AdditionEmbedType"/> besides null.</summary>
+    public const string TextAddition = "text";
+
     /// <summary>Width of the timestep embedding: 4 × the first level's width, as in Stable Diffusion.</summary>
     [JsonIgnore]
     public int TimeEmbedDim => 4 * BlockOutChannels[0];
@@ -248,6 +263,16 @@ public sealed record UNetConfig : IModelConfig
         if (PredictionType is not ("epsilon" or "v_prediction"))
         {
             throw new ArgumentException($"prediction_type must be \"epsilon\" or \"v_prediction\", got \"{PredictionType}\"", nameof(PredictionType));
+        }
+
+        if (AdditionEmbedType is not (null or TextAddition))
+        {
+            throw new ArgumentException($"addition_embed_type must be null or \"{TextAddition}\", got \"{AdditionEmbedType}\"", nameof(AdditionEmbedType));
+        }
+
+        if (AdditionEmbedType is TextAddition && (AdditionEmbedTypeNumHeads <= 0 || CrossAttentionDim % AdditionEmbedTypeNumHeads != 0))
+        {
+            throw new ArgumentException($"addition_embed_type_num_heads ({AdditionEmbedTypeNumHeads}) must be positive and divide cross_attention_dim ({CrossAttentionDim})", nameof(AdditionEmbedTypeNumHeads));
         }
 
         var side = SampleSize;

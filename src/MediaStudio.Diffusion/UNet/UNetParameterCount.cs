@@ -14,6 +14,12 @@ public static class UNetParameterCount
         var levels = widths.Length;
         long temb = config.TimeEmbedDim;
         var total = Conv(config.InChannels, widths[0], 3) + Linear(widths[0], temb) + Linear(temb, temb);
+        if (config.AdditionEmbedType == UNetConfig.TextAddition)
+        {
+            long dc = config.CrossAttentionDim;
+            total += (2 * dc) + dc + (3 * Linear(dc, dc)) + Linear(dc, temb) + (2 * temb); // norm1, position, q/k/v, proj, norm2
+        }
+
         var skips = new Stack<long>([widths[0]]);
         for (var i = 0; i < levels; i++)
         {

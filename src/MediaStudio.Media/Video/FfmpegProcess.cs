@@ -21,7 +21,13 @@ internal static class FfmpegProcess
 
     private static readonly ConcurrentDictionary<int, Process> Live = new();
 
+    private static readonly CancellationTokenSource StoppingSource = new();
+
     static FfmpegProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+
+    /// <summary>Gets a token cancelled when the host process exits, for ffmpeg runs started through FFMpegCore (which
+    /// kills them when it is cancelled).</summary>
+    public static CancellationToken Stopping => StoppingSource.Token;
 
     /// <summary>Gets the number of child processes started here that have not exited yet.</summary>
     public static int LiveCount => Live.Count;
@@ -204,6 +210,7 @@ internal static class FfmpegProcess
 
     private static void KillAll()
     {
+        StoppingSource.Cancel();
         foreach (var process in Live.Values)
         {
             Kill(process);

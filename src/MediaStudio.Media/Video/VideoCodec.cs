@@ -1,19 +1,31 @@
 using System.Globalization;
 using System.Text.Json;
+using FFMpegCore;
+using FFMpegCore.Enums;
+using FFMpegCore.Exceptions;
 using MediaStudio.Media.Images;
 
 namespace MediaStudio.Media.Video;
 
 /// <summary>Probes, decodes and encodes videos with ffmpeg, hardened for untrusted files.</summary>
 /// <remarks>
+/// <para>
 /// Every input file must carry an allowed extension (<see cref="AllowedExtensions"/>) and the magic bytes of an
 /// ISO-BMFF (mp4, mov) or Matroska (mkv, webm) container; it is probed before any decode and bounded by
-/// <see cref="VideoLimits"/> (sides, duration, frame rate, stream count, decoded bytes). ffmpeg and ffprobe read it as
-/// <c>file:</c> with <c>-protocol_whitelist file,pipe</c> and <c>-format_whitelist</c> <see cref="AllowedFormats"/>, so
-/// HLS playlists, concat lists and image2 patterns are refused even when renamed. Arguments travel as an argument
-/// list, never through a shell or a quoted string. Every call has a wall-clock limit, and its process tree is killed
-/// on cancellation, timeout or host shutdown (<see cref="FfmpegProcess"/>). Outputs are written to a temporary file
-/// next to the target and moved into place only on success, so a rejected input changes nothing.
+/// <see cref="VideoLimits"/> (sides, duration, frame rate, stream count, decoded bytes). ffmpeg and ffprobe read it with
+/// <c>-protocol_whitelist file,pipe</c> and <c>-format_whitelist</c> <see cref="AllowedFormats"/>, so HLS playlists,
+/// concat lists and image2 patterns are refused even when renamed. Every call has a wall-clock limit, and its process
+/// is killed on cancellation, timeout or host shutdown. Outputs are written to a temporary file and moved into place
+/// only on success, so a rejected input changes nothing.
+/// </para>
+/// <para>
+/// Probing and decoding go through FFMpegCore (<see cref="FFProbe"/>, <see cref="FFMpegArguments"/>): ffprobe's report
+/// is read by its analysis model, and frames are decoded to a size-capped (<c>-fs</c>) raw file in a private temporary
+/// folder. FFMpegCore builds one quoted argument string, so a path holding a quote or a backslash is refused before
+/// it gets there. Encoding feeds frames from memory through ffmpeg's stdin (<see cref="FfmpegProcess"/>) instead:
+/// FFMpegCore's pipe input is a Unix domain socket on Linux, which needs the <c>unix</c> protocol and, by FFMpegCore's
+/// own README, ffmpeg 8.0 or newer there (Debian 12 ships 5.1).
+/// </para>
 /// </remarks>
 public sealed class VideoCodec
 {
@@ -29,7 +41,7 @@ public sealed class VideoCodec
     private static readonly string[] IsoBoxes = ["ftyp", "moov", "mdat", "wide", "free", "skip", "pnot"];
 
     private readonly string _ffmpeg;
-    private readonly string _ffprobe;
+    private readonly FFOptions _ffOptions;
     private readonly VideoLimits _limits;
 
     /// <summary>Creates a codec using the ffmpeg binaries in <paramref name="binaryFolder"/> (null: search PATH).</summary>
@@ -39,7 +51,7 @@ public sealed class VideoCodec
         _limits.Validate();
         var folder = binaryFolder ?? FfmpegLocator.FindBinaryFolder(new FfmpegOptions(), Environment.GetEnvironmentVariable("PATH"));
         _ffmpeg = Path.Combine(folder, "ffmpeg");
-        _ffprobe = Path.Combine(folder, "ffprobe");
+        _ffOptions = new FFOptions { BinaryFolder = folder, TemporaryFilesFolder = Path.GetTempPath(), LogLevel = FFMpegLogLevel.Error };
     }
 
     /// <summary>Encodes frames of equal size to a browser-playable H.264 mp4 (<c>+faststart</c>), optionally with another file's audio.</summary>
@@ -188,33 +200,28 @@ public sealed class VideoCodec
     public async Task<VideoInfo> ProbeAsync(string path, CancellationToken cancellationToken)
     {
         CheckInputFile(path);
-        var result = await FfmpegProcess.RunAsync(
-            _ffprobe,
-            [
-                "-hide_banner", "-loglevel", "error", .. InputGuards,
-                "-print_format", "json", "-show_format", "-show_streams", "-i", FileUrl(path),
-            ],
-            writeInput: null,
-            maxOutputBytes: 4 << 20,
-            _limits.ProbeTimeout,
-            cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0)
-        {
-            throw new MediaFormatException(
-                $"the video is truncated, damaged or not an accepted container ({string.Join(", ", AllowedExtensions)}): {result.LastErrorLine}");
-        }
-
-        ProbeReport report;
+        using var limit = Limit(_limits.ProbeTimeout, cancellationToken);
+        IMediaAnalysis analysis;
         try
         {
-            report = ProbeReport.Parse(result.Output);
+            analysis = await FFProbe.AnalyseAsync(Path.GetFullPath(path), _ffOptions, string.Join(' ', InputGuards), limit.Token).ConfigureAwait(false);
         }
-        catch (JsonException e)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut("ffprobe", _limits.ProbeTimeout);
+        }
+        catch (FFProbeProcessException e)
+        {
+            throw new MediaFormatException(
+                $"the video is truncated, damaged or not an accepted container ({string.Join(", ", AllowedExtensions)}): {LastLine(e.StandardError)}", e);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or OverflowException or ArgumentException or IndexOutOfRangeException
+            or InvalidOperationException or KeyNotFoundException or FFMpegException)
         {
             throw new MediaFormatException("ffprobe's report could not be read: the video is damaged", e);
         }
 
-        return Check(report);
+        return Check(ProbeReport.From(analysis));
     }
 
     /// <summary>Probes, then decodes every frame (up to the frame limit) to RGB at the file's own size.</summary>
@@ -270,6 +277,11 @@ public sealed class VideoCodec
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var file = new FileInfo(path);
+        if (file.FullName.Any(c => c is '"' or '\\' || char.IsControl(c)))
+        {
+            throw new MediaFormatException("the video's file path holds a quote, a backslash or a control character; rename the file");
+        }
+
         if (!AllowedExtensions.Contains(file.Extension.ToLowerInvariant()))
         {
             throw new MediaFormatException($"'{file.Extension}' files are not accepted; upload one of {string.Join(", ", AllowedExtensions)}");
@@ -307,26 +319,80 @@ public sealed class VideoCodec
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    private static string LastLine(IReadOnlyList<string>? lines) =>
+        lines?.LastOrDefault(line => !string.IsNullOrWhiteSpace(line))?.Trim() ?? "no message";
+
+    private static MediaFormatException TimedOut(string name, TimeSpan timeout) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{name} ran past its {timeout.TotalSeconds:0.#} s time limit and was stopped"));
+
+    /// <summary>The call's token: the caller's, the host's shutdown and the wall-clock limit together.</summary>
+    private static CancellationTokenSource Limit(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, FfmpegProcess.Stopping);
+        limit.CancelAfter(timeout);
+        return limit;
+    }
+
     private async Task<IReadOnlyList<RgbImage>> DecodeFramesAsync(
         string path, VideoInfo info, int width, int height, string? filter, CancellationToken cancellationToken)
     {
         var frameBytes = (long)width * height * 3;
         var frameCap = (int)Math.Min(_limits.MaxFrames, Math.Max(1, _limits.MaxDecodedBytes / frameBytes));
-        List<string> arguments = ["-hide_banner", "-nostdin", "-loglevel", "error", "-xerror", .. InputGuards, "-i", FileUrl(path), "-map", "0:v:0"];
-        if (filter is not null)
+        var maxBytes = frameCap * frameBytes;
+        var folder = Directory.CreateTempSubdirectory("mediastudio-decode-");
+        var raw = Path.Combine(folder.FullName, "frames.rgb");
+        byte[] bytes;
+        try
         {
-            arguments.AddRange(["-vf", filter]);
+            using var limit = Limit(_limits.Timeout, cancellationToken);
+            var processor = FFMpegArguments
+                .FromFileInput(FileUrl(path), verifyExists: false, input => input.WithCustomArgument($"-xerror {string.Join(' ', InputGuards)}"))
+                .OutputToFile(raw, overwrite: true, output =>
+                {
+                    output.WithCustomArgument("-map 0:v:0");
+                    if (filter is not null)
+                    {
+                        output.WithCustomArgument($"-vf {filter}");
+                    }
+
+                    output.WithCustomArgument(string.Create(
+                        CultureInfo.InvariantCulture, $"-frames:v {frameCap} -fs {maxBytes} -threads 1 -f rawvideo -pix_fmt rgb24"));
+                })
+                .CancellableThrough(FfmpegProcess.Stopping, TimeSpan.Zero);
+            FFMpegResult result;
+            try
+            {
+                result = await processor.ProcessAsynchronously(throwOnError: false, _ffOptions, limit.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw TimedOut("ffmpeg", _limits.Timeout);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (result.Cancelled)
+            {
+                throw TimedOut("ffmpeg", _limits.Timeout);
+            }
+
+            if (!result.Success)
+            {
+                throw new MediaFormatException($"the video is truncated or damaged and could not be decoded: {LastLine(result.StandardError)}");
+            }
+
+            var length = File.Exists(raw) ? new FileInfo(raw).Length : 0;
+            if (length > maxBytes)
+            {
+                throw new MediaFormatException($"ffmpeg produced more than {maxBytes} bytes and was stopped");
+            }
+
+            bytes = length == 0 ? [] : await File.ReadAllBytesAsync(raw, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
         }
 
-        arguments.AddRange(["-frames:v", Invariant(frameCap), "-threads", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]);
-        var result = await FfmpegProcess.RunAsync(
-            _ffmpeg, arguments, writeInput: null, maxOutputBytes: frameCap * frameBytes, _limits.Timeout, cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0)
-        {
-            throw new MediaFormatException($"the video is truncated or damaged and could not be decoded: {result.LastErrorLine}");
-        }
-
-        var bytes = result.Output;
         if (bytes.Length == 0 || bytes.Length % frameBytes != 0)
         {
             throw new MediaFormatException(

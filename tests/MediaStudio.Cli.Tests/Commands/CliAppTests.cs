@@ -28,14 +28,16 @@ public sealed class CliAppTests
         Assert.Equal("/tmp/x", result.GetValue<string?>("--data"));
     }
 
-    [Fact]
-    public void Parse_TrainUNetWithTopLevelAttention_BindsTheFlag()
+    [Theory]
+    [InlineData("--top-level-attention")]
+    [InlineData("--text-time-embedding")]
+    public void Parse_TrainUNetWithArchitectureFlag_BindsTheFlag(string flag)
     {
-        var result = CliApp.Build().Parse(["train", "unet", "--steps", "10", "--top-level-attention"]);
+        var result = CliApp.Build().Parse(["train", "unet", "--steps", "10", flag]);
 
         Assert.Empty(result.Errors);
-        Assert.True(result.GetValue<bool>("--top-level-attention"));
-        Assert.False(CliApp.Build().Parse(["train", "unet"]).GetValue<bool>("--top-level-attention"));
+        Assert.True(result.GetValue<bool>(flag));
+        Assert.False(CliApp.Build().Parse(["train", "unet"]).GetValue<bool>(flag));
     }
 
     [Fact]

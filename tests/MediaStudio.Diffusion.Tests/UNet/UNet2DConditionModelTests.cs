@@ -65,6 +65,30 @@ public sealed class UNet2DConditionModelTests
         Assert.True((a - b).abs().max().item<float>() > 1e-4f, "the context reaches the output through cross-attention");
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData(UNetConfig.TextAddition, true)]
+    public void Forward_NoCrossAttention_ReadsThePromptOnlyThroughTheTextAddition(string? addition, bool readsPrompt)
+    {
+        manual_seed(7);
+        var config = UNetConfig.Tiny with
+        {
+            Attention = [UNetConfig.None, UNetConfig.None],
+            MidBlockAttention = UNetConfig.None,
+            AdditionEmbedType = addition,
+            AdditionEmbedTypeNumHeads = 8,
+            ZeroInitResiduals = false,
+        };
+        using var model = new UNet2DConditionModel(config);
+        using var scope = NewDisposeScope();
+        var (sample, timesteps, context) = Batch(config, 2, 8, seed: 8);
+
+        var change = (model.forward(sample, timesteps, context) - model.forward(sample, timesteps, randn(context.shape))).abs().max().item<float>();
+
+        // with no transformer anywhere, the pooled prompt in the timestep embedding is the only way in
+        Assert.Equal(readsPrompt, change > 1e-4f);
+    }
+
     [Fact]
     public void Forward_Int64AndFloatTimesteps_Agree()
     {
@@ -162,7 +186,7 @@ public sealed class UNet2DConditionModelTests
     public void FromPretrained_SavedFolder_GivesIdenticalOutput()
     {
         manual_seed(12);
-        var config = UNetConfig.Tiny with { Attention = [UNetConfig.Mswa, UNetConfig.Full], PatResBlocks = true };
+        var config = UNetConfig.Tiny with { Attention = [UNetConfig.Mswa, UNetConfig.Full], PatResBlocks = true, AdditionEmbedType = UNetConfig.TextAddition, AdditionEmbedTypeNumHeads = 8 };
         using var model = new UNet2DConditionModel(config);
         model.eval();
         using var scope = NewDisposeScope();
@@ -193,6 +217,7 @@ public sealed class UNet2DConditionModelTests
             UNetConfig.Tiny with { PatResBlocks = true, Attention = [UNetConfig.None, UNetConfig.Mswa], LayersPerBlock = 2, TransformerLayersPerBlock = 2 },
             UNetConfig.Small,
             UNetConfig.Small with { PatResBlocks = true },
+            UNetConfig.Small with { AdditionEmbedType = UNetConfig.TextAddition },
         ];
         foreach (var config in configs)
         {

@@ -16,6 +16,8 @@ public sealed class UNetConfigTests
         { "sample_size", """{"block_out_channels":[32,64,64],"norm_num_groups":8,"attention":["full","full","none"],"sample_size":6}""" },
         { "layers_per_block", """{"block_out_channels":[32,64],"norm_num_groups":8,"attention":["full","full"],"layers_per_block":0}""" },
         { "pat_n_div", """{"block_out_channels":[32,64],"norm_num_groups":8,"attention":["full","full"],"pat_resblocks":true,"pat_n_div":1}""" },
+        { "addition_embed_type", """{"block_out_channels":[32,64],"norm_num_groups":8,"attention":["full","full"],"addition_embed_type":"image"}""" },
+        { "addition_embed_type_num_heads", """{"block_out_channels":[32,64],"norm_num_groups":8,"attention":["full","full"],"addition_embed_type":"text","addition_embed_type_num_heads":48}""" },
     };
 
     [Theory]

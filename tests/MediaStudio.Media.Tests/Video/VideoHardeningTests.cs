@@ -173,6 +173,39 @@ public sealed class VideoHardeningTests : IDisposable
     }
 
     [Fact]
+    public async Task DecodeAsync_Cancelled_KillsFfmpegAndLeavesNoChildOrTemporaryFile()
+    {
+        var noise = Enumerable.Range(0, 3).Select(Noise).ToList();
+        var path = Path.Combine(_folder, "long.mp4");
+        await _codec.EncodeMp4Async([.. Enumerable.Range(0, 90).Select(t => noise[t % 3])], path, 30, TestContext.Current.CancellationToken, crf: 0);
+        var before = Directory.GetDirectories(Path.GetTempPath(), "mediastudio-decode-*").ToHashSet();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        var decode = _codec.DecodeAsync(path, cancel.Token);
+        var seen = await WaitForChildAsync("ffmpeg", TimeSpan.FromSeconds(20));
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => decode);
+        Assert.True(seen, "ffmpeg was running as our child before the cancel");
+        Assert.Empty(Children("ffmpeg"));
+        Assert.Subset(before, Directory.GetDirectories(Path.GetTempPath(), "mediastudio-decode-*").ToHashSet());
+    }
+
+    [Theory]
+    [InlineData("quote\"name.mp4")]
+    [InlineData("back\\slash.mp4")]
+    public async Task ProbeAsync_PathWithQuoteOrBackslash_IsRefusedBeforeFfprobe(string name)
+    {
+        var path = Path.Combine(_folder, name);
+        await _codec.EncodeMp4Async([TestFrames.Gradient(16, 16, 0)], Path.Combine(_folder, "ok.mp4"), 8, TestContext.Current.CancellationToken);
+        File.Copy(Path.Combine(_folder, "ok.mp4"), path);
+
+        var e = await Assert.ThrowsAsync<MediaFormatException>(() => _codec.ProbeAsync(path, TestContext.Current.CancellationToken));
+
+        Assert.Contains("rename the file", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DecodeAsync_PastTheTimeout_IsStoppedWithAClearError()
     {
         var noise = Enumerable.Range(0, 3).Select(Noise).ToList();
