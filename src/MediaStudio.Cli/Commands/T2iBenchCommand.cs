@@ -7,6 +7,7 @@ using MediaStudio.Diffusion.Clip;
 using MediaStudio.Diffusion.Pipelines;
 using MediaStudio.Diffusion.Schedulers;
 using MediaStudio.Diffusion.UNet;
+using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Runtime;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -69,12 +70,20 @@ internal static class T2iBenchCommand
         using var clip = ClipModel.FromPretrained(Path.Combine(models, "clip"));
         var schedule = new NoiseSchedule(TrainUNetCommand.Schedule);
         var width = (int)clip.Config.Text.HiddenSize;
+        var unetFolder = Path.Combine(models, "unet");
+        var bundled = File.Exists(Path.Combine(unetFolder, ModelFolder.ConfigFileName))
+            ? ModelFolder.ReadConfig<UNetConfig>(unetFolder)
+            : TrainUNetCommand.Config(width, UNetConfig.Full, pat: false) with
+            {
+                InChannels = autoencoder.Config.LatentChannels,
+                OutChannels = autoencoder.Config.LatentChannels,
+            };
         var variants = new (string Attention, bool Pat)[] { (UNetConfig.Full, false), (UNetConfig.Mswa, false), (UNetConfig.Full, true), (UNetConfig.Mswa, true) };
         var rows = new List<Row>();
         foreach (var size in sizes)
         {
             var latent = size / autoencoder.Config.DownsampleFactor;
-            var unets = variants.Select(v => new UNet2DConditionModel(TrainUNetCommand.Config(width, v.Attention, v.Pat) with { SampleSize = latent })).ToList();
+            var unets = variants.Select(v => new UNet2DConditionModel(Variant(bundled, v.Attention, v.Pat) with { SampleSize = latent })).ToList();
             var times = variants.Select(_ => new List<double>()).ToList();
             try
             {
@@ -103,6 +112,14 @@ internal static class T2iBenchCommand
 
         return rows;
     }
+
+    /// <summary>The bundled UNet's shape with every transformer level (and the mid block) switched to one attention kind.</summary>
+    private static UNetConfig Variant(UNetConfig bundled, string attention, bool pat) => bundled with
+    {
+        Attention = [.. bundled.Attention.Select(a => a == UNetConfig.None ? a : attention)],
+        MidBlockAttention = bundled.MidBlockAttention == UNetConfig.None ? UNetConfig.None : attention,
+        PatResBlocks = pat,
+    };
 
     // one whole image: encode the prompt, sample with guidance, decode; seconds
     private static double Image(UNet2DConditionModel unet, ClipModel clip, AutoencoderKL autoencoder, NoiseSchedule schedule, int latent, int steps, int seed)

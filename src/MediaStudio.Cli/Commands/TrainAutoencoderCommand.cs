@@ -26,6 +26,10 @@ internal static class TrainAutoencoderCommand
         var seed = new Option<long?>("--seed") { Description = "Run seed (default: the recipe's)." };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default: the recipe's)." };
         var klWeight = new Option<double?>("--kl-weight") { Description = "KL weight (default: the recipe's)." };
+        var objectWeight = new Option<double?>("--object-weight")
+        {
+            Description = "Extra L1 weight on object pixels (1 + this inside objects; default: the recipe's, 0 = plain L1).",
+        };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Model folder to write.", DefaultValueFactory = _ => "models/autoencoder" };
         var checkpoint = new Option<string>("--checkpoint")
@@ -35,9 +39,19 @@ internal static class TrainAutoencoderCommand
         };
         var recognizer = new Option<string>("--recognizer") { Description = "Recognizer folder for the label agreement (skipped when missing).", DefaultValueFactory = _ => "models/recognizer" };
         var evalSamples = new Option<int>("--eval-samples") { Description = "Held-out renders for the card's metrics.", DefaultValueFactory = _ => 1000 };
+        var latentChannels = new Option<int>("--latent-channels")
+        {
+            Description = "Latent channels (SD 1.x: 4; SD3 and FLUX: 16). More keep small objects; the UNet follows the autoencoder.",
+            DefaultValueFactory = _ => AutoencoderKLConfig.Small.LatentChannels,
+        };
+        var widths = new Option<string>("--widths")
+        {
+            Description = "Block widths, full resolution first, comma-separated (three blocks: f = 4).",
+            DefaultValueFactory = _ => string.Join(',', AutoencoderKLConfig.Small.BlockOutChannels),
+        };
         var command = new Command("autoencoder", "Train the KL autoencoder (SD VAE family, f = 4) on world renders (resumes after a kill).")
         {
-            recipePath, steps, batch, seed, lr, klWeight, threads, output, checkpoint, recognizer, evalSamples,
+            recipePath, steps, batch, seed, lr, klWeight, objectWeight, threads, output, checkpoint, recognizer, evalSamples, latentChannels, widths,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -50,17 +64,24 @@ internal static class TrainAutoencoderCommand
                 Seed = parse.GetValue(seed) ?? recipe.Seed,
                 LearningRate = parse.GetValue(lr) ?? recipe.LearningRate,
                 KlWeight = parse.GetValue(klWeight) ?? recipe.KlWeight,
+                ObjectWeight = parse.GetValue(objectWeight) ?? recipe.ObjectWeight,
             };
             recipe = recipe with { MinLearningRate = Math.Min(recipe.MinLearningRate, recipe.LearningRate) };
             recipe.Validate();
+            var config = AutoencoderKLConfig.Small with
+            {
+                LatentChannels = parse.GetValue(latentChannels),
+                BlockOutChannels = [.. parse.GetValue(widths)!.Split(',', StringSplitOptions.TrimEntries).Select(w => int.Parse(w, CultureInfo.InvariantCulture))],
+            };
+            config.Validate();
             return Task.FromResult(Run(
-                recipe, parse.GetValue(threads), parse.GetValue(output)!, parse.GetValue(checkpoint)!,
+                recipe, config, parse.GetValue(threads), parse.GetValue(output)!, parse.GetValue(checkpoint)!,
                 parse.GetValue(recognizer)!, parse.GetValue(evalSamples), cancellationToken));
         });
         return command;
     }
 
-    private static int Run(AutoencoderRecipe recipe, int threads, string output, string checkpoint, string recognizerFolder, int evalSamples, CancellationToken cancellationToken)
+    private static int Run(AutoencoderRecipe recipe, AutoencoderKLConfig config, int threads, string output, string checkpoint, string recognizerFolder, int evalSamples, CancellationToken cancellationToken)
     {
         var inv = CultureInfo.InvariantCulture;
         TorchRuntime.SetThreads(threads);
@@ -68,9 +89,9 @@ internal static class TrainAutoencoderCommand
 
         // every invocation is recorded, so the card lists the exact phases a resumed model went through
         var runLog = TrainingRunLog.Open(checkpoint, string.Create(inv,
-            $"mediastudio train autoencoder --steps {recipe.Steps} --batch {recipe.BatchSize} --seed {recipe.Seed} --lr {recipe.LearningRate} --kl-weight {recipe.KlWeight} --threads {threads}"));
+            $"mediastudio train autoencoder --steps {recipe.Steps} --batch {recipe.BatchSize} --seed {recipe.Seed} --lr {recipe.LearningRate} --kl-weight {recipe.KlWeight}{(recipe.ObjectWeight > 0 ? $" --object-weight {recipe.ObjectWeight}" : "")} --threads {threads}{Shape(config)}"));
         TrainingSeed.Set(recipe.Seed);
-        using var model = AutoencoderKL.FromConfig(AutoencoderKLConfig.Small);
+        using var model = AutoencoderKL.FromConfig(config);
         var parameters = model.parameters().Sum(p => p.numel());
         AnsiConsole.MarkupLine(inv, $"autoencoder: {parameters:N0} parameters, {recipe.Steps} steps x {recipe.BatchSize} images, {threads} torch thread(s)");
 
@@ -106,6 +127,15 @@ internal static class TrainAutoencoderCommand
         return 0;
     }
 
+    /// <summary>The shape flags of a run, empty for the default shape, so a card's command lines say how to rebuild it.</summary>
+    private static string Shape(AutoencoderKLConfig config)
+    {
+        var small = AutoencoderKLConfig.Small;
+        var latent = config.LatentChannels != small.LatentChannels ? string.Create(CultureInfo.InvariantCulture, $" --latent-channels {config.LatentChannels}") : "";
+        var widths = !config.BlockOutChannels.SequenceEqual(small.BlockOutChannels) ? $" --widths {string.Join(',', config.BlockOutChannels)}" : "";
+        return latent + widths;
+    }
+
     private static string Card(
         AutoencoderKLConfig config, AutoencoderRecipe recipe, long parameters, double seconds, int threads, AutoencoderEvaluation evaluation, string[] runs)
     {
@@ -131,7 +161,8 @@ internal static class TrainAutoencoderCommand
             .Append(inv, $"weight decay {recipe.WeightDecay}, grad clip {recipe.GradClip}, batch {recipe.BatchSize}, seed {recipe.Seed}\n");
         card.Append(inv, $"- data: a fresh batch of world renders every step (seeds below {AutoencoderTraining.TrainingSeedLimit:N0}), ")
             .Append(inv, $"{recipe.DegradationRate:P0} with the world's degradations\n");
-        card.Append(inv, $"- loss: mean L1 + {recipe.GradientWeight} x image-gradient L1 + {recipe.KlWeight:G} x KL / (3 H W) (SD's kl_weight relative to a per-pixel-summed L1). ")
+        var l1 = recipe.ObjectWeight > 0 ? string.Create(inv, $"L1 weighted 1 + {recipe.ObjectWeight} on object pixels (instance map, dilated one pixel)") : "mean L1";
+        card.Append(inv, $"- loss: {l1} + {recipe.GradientWeight} x image-gradient L1 + {recipe.KlWeight:G} x KL / (3 H W) (SD's kl_weight relative to a per-pixel-summed L1). ")
             .Append("No GAN and no LPIPS: LPIPS needs pretrained VGG/AlexNet weights, which the studio does not have, and a patch GAN did not fit the CPU budget; ")
             .Append("the gradient term keeps edges sharp instead.\n");
         card.Append(inv, $"- scaling factor: 1 / std of the posterior means over {recipe.ScalingSamples} held-out renders (seeds from {AutoencoderTraining.CalibrationSeedBase:N0})\n");

@@ -85,7 +85,12 @@ internal static class TrainUNetCommand
 
         using var autoencoder = AutoencoderKL.FromPretrained(Path.Combine(models, "autoencoder"));
         using var clip = ClipModel.FromPretrained(Path.Combine(models, "clip"));
-        var config = Config((int)clip.Config.Text.HiddenSize, attention, pat, topLevel, textTime);
+        var config = Config((int)clip.Config.Text.HiddenSize, attention, pat, topLevel, textTime) with
+        {
+            InChannels = autoencoder.Config.LatentChannels,
+            OutChannels = autoencoder.Config.LatentChannels,
+            SampleSize = autoencoder.Config.SampleSize / autoencoder.Config.DownsampleFactor,
+        };
         TrainingSeed.Set(recipe.Seed);
         using var unet = new UNet2DConditionModel(config);
         var schedule = new NoiseSchedule(Schedule with { PredictionType = config.PredictionType });
@@ -153,7 +158,14 @@ internal static class TrainUNetCommand
         card.Append("# unet\n\n");
         card.Append("The text-to-image denoiser: an SD-family UNet2DConditionModel (ResBlocks with timestep embedding; transformer blocks with ")
             .Append("self-attention, cross-attention to the CLIP text tower's token states and GEGLU) on the 4-channel latents of `models/autoencoder`. ")
-            .Append("Cosine schedule, v-prediction, min-SNR-γ loss weighting; 10% of captions dropped to the empty prompt for classifier-free guidance.\n\n");
+            .Append("Cosine schedule, v-prediction, min-SNR-γ loss weighting; 10% of captions dropped to the empty prompt for classifier-free guidance.");
+        if (config.AdditionEmbedType == UNetConfig.TextAddition)
+        {
+            card.Append(" The prompt's token states are also attention-pooled and added to the timestep embedding (diffusers' `addition_embed_type` \"text\", ")
+                .Append("as in DeepFloyd IF and Kandinsky), so every ResBlock, the full-resolution ones included, sees the prompt.");
+        }
+
+        card.Append("\n\n");
         card.Append("## Recipe\n\n");
         card.Append("- commands, in order (a later one resumed the checkpoint of the one before):\n");
         foreach (var line in commands)

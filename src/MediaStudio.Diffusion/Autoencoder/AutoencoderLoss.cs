@@ -6,7 +6,7 @@ namespace MediaStudio.Diffusion.Autoencoder;
 /// <remarks>
 /// Notation: x target, x_hat reconstruction (B, 3, H, W); D_x, D_y forward differences along width and height;
 /// P = 3 H W elements per image; KL the posterior's KL to N(0, I) summed over the latent (<see cref="DiagonalGaussian.Kl"/>).
-/// L = mean|x_hat - x| + lambda_g (mean|D_x x_hat - D_x x| + mean|D_y x_hat - D_y x|) + lambda_kl mean_B(KL) / P.
+/// L = mean|x_hat - x| (or its w-weighted mean, <see cref="WeightedReconstruction"/>) + lambda_g (mean|D_x x_hat - D_x x| + mean|D_y x_hat - D_y x|) + lambda_kl mean_B(KL) / P.
 /// SD's LPIPSWithDiscriminator sums the L1 over pixels and adds kl_weight * KL per image; dividing both by P keeps
 /// their ratio, so lambda_kl = 1e-6 here is SD's kl_weight. The gradient term stands in for LPIPS, which needs
 /// pretrained VGG weights the studio does not have.
@@ -19,15 +19,16 @@ public static class AutoencoderLoss
     /// <param name="klWeight">lambda_kl.</param>
     /// <param name="gradientWeight">lambda_g.</param>
     /// <param name="generator">Source of the posterior sample; the global generator when null.</param>
+    /// <param name="weights">Optional per-pixel L1 weights (B, 1, H, W), e.g. heavier on objects; null is the plain mean.</param>
     /// <returns>The scalar loss with its graph.</returns>
-    public static Tensor Compute(AutoencoderKL model, Tensor images, double klWeight, double gradientWeight, Generator? generator = null)
+    public static Tensor Compute(AutoencoderKL model, Tensor images, double klWeight, double gradientWeight, Generator? generator = null, Tensor? weights = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
         using var scope = NewDisposeScope();
         using var posterior = model.Encode(images);
         var reconstruction = model.Decode(posterior.Sample(generator));          // (B, 3, H, W)
-        var loss = Reconstruction(reconstruction, images);
+        var loss = weights is null ? Reconstruction(reconstruction, images) : WeightedReconstruction(reconstruction, images, weights);
         if (gradientWeight > 0)
         {
             loss += gradientWeight * Gradient(reconstruction, images);
@@ -52,6 +53,21 @@ public static class AutoencoderLoss
         ArgumentNullException.ThrowIfNull(target);
         using var difference = reconstruction - target;
         return difference.abs().mean();
+    }
+
+    /// <summary>sum(w |x_hat - x|) / sum(w) over every channel: the weighted mean, equal to the plain L1 when w is constant.</summary>
+    /// <param name="reconstruction">x_hat (B, C, H, W).</param>
+    /// <param name="target">x (B, C, H, W).</param>
+    /// <param name="weights">w (B, 1, H, W), positive.</param>
+    /// <returns>Scalar.</returns>
+    public static Tensor WeightedReconstruction(Tensor reconstruction, Tensor target, Tensor weights)
+    {
+        ArgumentNullException.ThrowIfNull(reconstruction);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(weights);
+        using var scope = NewDisposeScope();
+        var weighted = ((reconstruction - target).abs() * weights).mean();       // mean over (B, C, H, W)
+        return (weighted / weights.mean()).MoveToOuterDisposeScope();
     }
 
     /// <summary>mean|D_x x_hat - D_x x| + mean|D_y x_hat - D_y x|: edges and flat regions must match, not only colours.</summary>

@@ -44,6 +44,11 @@ public sealed record AutoencoderRecipe
     [JsonPropertyName("gradient_weight")]
     public double GradientWeight { get; init; } = 0.5;
 
+    /// <summary>Gets λ_o: the L1 inside objects (their instance-map pixels, one pixel dilated) counts 1 + λ_o times a
+    /// background pixel's, so small objects are not traded for textured backgrounds. 0 (the default) is the plain L1.</summary>
+    [JsonPropertyName("object_weight")]
+    public double ObjectWeight { get; init; }
+
     /// <summary>Gets the fraction of training renders that carry one of the world's degradations.</summary>
     [JsonPropertyName("degradation_rate")]
     public double DegradationRate { get; init; } = 0.1;
@@ -89,6 +94,7 @@ public sealed record AutoencoderRecipe
         Require(GradClip >= 0, $"grad_clip must be >= 0, got {GradClip}", nameof(GradClip));
         Require(KlWeight >= 0, $"kl_weight must be >= 0, got {KlWeight}", nameof(KlWeight));
         Require(GradientWeight >= 0, $"gradient_weight must be >= 0, got {GradientWeight}", nameof(GradientWeight));
+        Require(ObjectWeight >= 0, $"object_weight must be >= 0, got {ObjectWeight}", nameof(ObjectWeight));
         Require(DegradationRate is >= 0 and <= 1, $"degradation_rate must be in [0, 1], got {DegradationRate}", nameof(DegradationRate));
         Require(CheckpointEvery >= 0, $"checkpoint_every must be >= 0, got {CheckpointEvery}", nameof(CheckpointEvery));
         Require(ScalingSamples >= 2, $"scaling_samples must be >= 2, got {ScalingSamples}", nameof(ScalingSamples));

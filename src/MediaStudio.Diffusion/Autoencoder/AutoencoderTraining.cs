@@ -52,11 +52,32 @@ public static class AutoencoderTraining
     /// <param name="size">Side in pixels.</param>
     /// <param name="degradationRate">Fraction of scenes with a degradation.</param>
     /// <returns>The renders.</returns>
-    public static IReadOnlyList<RgbImage> TrainingBatch(long seed, long step, int batchSize, int size, double degradationRate)
+    public static IReadOnlyList<RgbImage> TrainingBatch(long seed, long step, int batchSize, int size, double degradationRate) =>
+        [.. TrainingFrames(seed, step, batchSize, size, degradationRate).Select(f => f.Image)];
+
+    /// <summary>The renders of one step (as <see cref="TrainingBatch"/>) with the clean render's instance maps.</summary>
+    /// <returns>Each image, degradations applied, and its instance map (0 = background); degradations move no object.</returns>
+    public static IReadOnlyList<Synthetic.Rendering.RenderedFrame> TrainingFrames(long seed, long step, int batchSize, int size, double degradationRate)
     {
         var baseSeed = (long)(TrainingSeed.ForStep(seed, step) % (ulong)(TrainingSeedLimit - batchSize));
         var options = new SceneSamplerOptions { DegradationRate = degradationRate };
-        return [.. Enumerable.Range(0, batchSize).Select(i => SceneRendering.Render(SceneSampler.Sample(baseSeed + i, options), size, size))];
+        return [.. Enumerable.Range(0, batchSize).Select(i =>
+        {
+            var sample = SceneSampler.Sample(baseSeed + i, options);
+            var clean = SceneRendering.RenderClean(sample, size, size);
+            return clean with { Image = Synthetic.Rendering.Degrader.Apply(clean.Image, sample.Label.Degradations, sample.Seed) };
+        })];
+    }
+
+    /// <summary>Per-pixel L1 weights 1 + λ_o on object pixels (instance map dilated by one pixel), 1 elsewhere.</summary>
+    /// <returns>(B, 1, S, S).</returns>
+    public static Tensor ObjectWeights(IReadOnlyList<Synthetic.Rendering.RenderedFrame> frames, int size, double objectWeight)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        using var scope = NewDisposeScope();
+        var objects = stack([.. frames.Select(f => tensor(f.Instances).view(1, size, size))]).to(ScalarType.Float32).clamp_max(1); // (B, 1, S, S)
+        var dilated = nn.functional.max_pool2d(objects, 3, stride: 1, padding: 1);                                                // (B, 1, S, S)
+        return (1 + (objectWeight * dilated)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Renders <paramref name="count"/> clean held-out scenes starting at a seed.</summary>
@@ -90,9 +111,10 @@ public static class AutoencoderTraining
         return trainer.Run(
             step =>
             {
-                var images = TrainingBatch(recipe.Seed, step, recipe.BatchSize, size, recipe.DegradationRate);
-                using var x = AutoencoderImages.ToBatch(images, size); // (B, 3, S, S)
-                return AutoencoderLoss.Compute(model, x, recipe.KlWeight, recipe.GradientWeight);
+                var frames = TrainingFrames(recipe.Seed, step, recipe.BatchSize, size, recipe.DegradationRate);
+                using var x = AutoencoderImages.ToBatch([.. frames.Select(f => f.Image)], size); // (B, 3, S, S)
+                using var weights = recipe.ObjectWeight > 0 ? ObjectWeights(frames, size, recipe.ObjectWeight) : null;
+                return AutoencoderLoss.Compute(model, x, recipe.KlWeight, recipe.GradientWeight, weights: weights);
             },
             progress,
             cancellationToken);

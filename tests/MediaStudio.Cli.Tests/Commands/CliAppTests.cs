@@ -41,6 +41,19 @@ public sealed class CliAppTests
     }
 
     [Fact]
+    public void Parse_TrainAutoencoderShape_BindsLatentChannelsAndWidths()
+    {
+        var result = CliApp.Build().Parse(["train", "autoencoder", "--latent-channels", "8", "--widths", "32,64,64"]);
+        var defaults = CliApp.Build().Parse(["train", "autoencoder"]);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(8, result.GetValue<int>("--latent-channels"));
+        Assert.Equal("32,64,64", result.GetValue<string>("--widths"));
+        Assert.Equal(4, defaults.GetValue<int>("--latent-channels"));
+        Assert.Equal("16,32,64", defaults.GetValue<string>("--widths"));
+    }
+
+    [Fact]
     public void Parse_UnknownCommand_ReportsAnError()
     {
         var result = CliApp.Build().Parse(["paint"]);

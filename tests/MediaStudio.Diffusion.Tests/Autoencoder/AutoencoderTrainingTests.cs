@@ -54,6 +54,45 @@ public sealed class AutoencoderTrainingTests
     }
 
     [Fact]
+    public void WeightedReconstruction_ConstantWeights_IsThePlainL1AndObjectErrorsCountMore()
+    {
+        using var x = zeros(1, 3, 4, 4);
+        using var objectError = x.clone();
+        objectError[0, .., 0, 0] = tensor(1f);                  // wrong on one object pixel
+        using var backgroundError = x.clone();
+        backgroundError[0, .., 3, 3] = tensor(1f);              // wrong on one background pixel
+        using var weights = ones(1, 1, 4, 4);
+        weights[0, 0, 0, 0] = tensor(5f);                       // (0, 0) is an object pixel, weight 1 + 4
+
+        using var plain = AutoencoderLoss.Reconstruction(objectError, x);
+        using var constant = AutoencoderLoss.WeightedReconstruction(objectError, x, ones(1, 1, 4, 4) * 3);
+        using var onObject = AutoencoderLoss.WeightedReconstruction(objectError, x, weights);
+        using var onBackground = AutoencoderLoss.WeightedReconstruction(backgroundError, x, weights);
+
+        Assert.Equal(plain.item<float>(), constant.item<float>(), 6);
+        Assert.Equal(5 * onBackground.item<float>(), onObject.item<float>(), 5);
+    }
+
+    [Fact]
+    public void ObjectWeights_TrainingFrames_AreHeavyOnDilatedObjectsAndOneOnBackground()
+    {
+        var frames = AutoencoderTraining.TrainingFrames(1, 5, 3, 16, 0.1);
+
+        using var weights = AutoencoderTraining.ObjectWeights(frames, 16, 4);
+
+        Assert.Equal([3L, 1, 16, 16], weights.shape);
+        Assert.Equal(AutoencoderTraining.TrainingBatch(1, 5, 3, 16, 0.1).Select(i => i.Pixels), frames.Select(f => f.Image.Pixels));
+        for (var b = 0; b < frames.Count; b++)
+        {
+            var map = weights[b, 0].data<float>().ToArray();
+            var instances = frames[b].Instances;
+            Assert.All(Enumerable.Range(0, instances.Length).Where(i => instances[i] > 0), i => Assert.Equal(5f, map[i]));
+            Assert.True(map.Count(w => w == 5f) >= instances.Count(v => v > 0), "the dilation only adds object pixels");
+            Assert.All(map, w => Assert.True(w is 1f or 5f));
+        }
+    }
+
+    [Fact]
     public void TrainingBatch_SameSeedAndStep_SameImagesOtherStepDiffers()
     {
         var a = AutoencoderTraining.TrainingBatch(1, 5, 3, 16, 0.1);
