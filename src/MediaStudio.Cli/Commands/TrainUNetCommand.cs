@@ -157,7 +157,7 @@ internal static class TrainUNetCommand
         var card = new StringBuilder();
         card.Append("# unet\n\n");
         card.Append("The text-to-image denoiser: an SD-family UNet2DConditionModel (ResBlocks with timestep embedding; transformer blocks with ")
-            .Append("self-attention, cross-attention to the CLIP text tower's token states and GEGLU) on the 4-channel latents of `models/autoencoder`. ")
+            .Append(CultureInfo.InvariantCulture, $"self-attention, cross-attention to the CLIP text tower's token states and GEGLU) on the {config.InChannels}-channel latents of `models/autoencoder`. ")
             .Append("Cosine schedule, v-prediction, min-SNR-γ loss weighting; 10% of captions dropped to the empty prompt for classifier-free guidance.");
         if (config.AdditionEmbedType == UNetConfig.TextAddition)
         {
