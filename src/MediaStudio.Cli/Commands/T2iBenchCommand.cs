@@ -73,11 +73,7 @@ internal static class T2iBenchCommand
         var unetFolder = Path.Combine(models, "unet");
         var bundled = File.Exists(Path.Combine(unetFolder, ModelFolder.ConfigFileName))
             ? ModelFolder.ReadConfig<UNetConfig>(unetFolder)
-            : TrainUNetCommand.Config(width, UNetConfig.Full, pat: false) with
-            {
-                InChannels = autoencoder.Config.LatentChannels,
-                OutChannels = autoencoder.Config.LatentChannels,
-            };
+            : TrainUNetCommand.Config(autoencoder.Config, width, UNetConfig.Full, pat: false);
         var variants = new (string Attention, bool Pat)[] { (UNetConfig.Full, false), (UNetConfig.Mswa, false), (UNetConfig.Full, true), (UNetConfig.Mswa, true) };
         var rows = new List<Row>();
         foreach (var size in sizes)

@@ -58,9 +58,14 @@ internal static class TrainUNetCommand
         return command;
     }
 
-    /// <summary>The UNet the studio ships: <see cref="UNetConfig.Small"/> with the text encoder's width and one attention kind.</summary>
-    public static UNetConfig Config(int contextDim, string attention, bool pat, bool topLevel = false, bool textTime = false) => UNetConfig.Small with
+    /// <summary>The UNet the studio ships: <see cref="UNetConfig.Small"/> on the autoencoder's latents, with the text
+    /// encoder's width and one attention kind.</summary>
+    public static UNetConfig Config(
+        AutoencoderKLConfig autoencoder, int contextDim, string attention, bool pat, bool topLevel = false, bool textTime = false) => UNetConfig.Small with
     {
+        InChannels = autoencoder.LatentChannels,
+        OutChannels = autoencoder.LatentChannels,
+        SampleSize = autoencoder.SampleSize / autoencoder.DownsampleFactor,
         AdditionEmbedType = textTime ? UNetConfig.TextAddition : null,
         CrossAttentionDim = contextDim,
         Attention = [.. UNetConfig.Small.Attention.Select((a, level) => a == UNetConfig.None && !(topLevel && level == 0) ? a : attention)],
@@ -85,12 +90,7 @@ internal static class TrainUNetCommand
 
         using var autoencoder = AutoencoderKL.FromPretrained(Path.Combine(models, "autoencoder"));
         using var clip = ClipModel.FromPretrained(Path.Combine(models, "clip"));
-        var config = Config((int)clip.Config.Text.HiddenSize, attention, pat, topLevel, textTime) with
-        {
-            InChannels = autoencoder.Config.LatentChannels,
-            OutChannels = autoencoder.Config.LatentChannels,
-            SampleSize = autoencoder.Config.SampleSize / autoencoder.Config.DownsampleFactor,
-        };
+        var config = Config(autoencoder.Config, (int)clip.Config.Text.HiddenSize, attention, pat, topLevel, textTime);
         TrainingSeed.Set(recipe.Seed);
         using var unet = new UNet2DConditionModel(config);
         var schedule = new NoiseSchedule(Schedule with { PredictionType = config.PredictionType });

@@ -56,17 +56,12 @@ public static class AutoencoderTraining
         [.. TrainingFrames(seed, step, batchSize, size, degradationRate).Select(f => f.Image)];
 
     /// <summary>The renders of one step (as <see cref="TrainingBatch"/>) with the clean render's instance maps.</summary>
-    /// <returns>Each image, degradations applied, and its instance map (0 = background); degradations move no object.</returns>
+    /// <returns>Each image, degradations applied, and its instance map (0 = background).</returns>
     public static IReadOnlyList<Synthetic.Rendering.RenderedFrame> TrainingFrames(long seed, long step, int batchSize, int size, double degradationRate)
     {
         var baseSeed = (long)(TrainingSeed.ForStep(seed, step) % (ulong)(TrainingSeedLimit - batchSize));
         var options = new SceneSamplerOptions { DegradationRate = degradationRate };
-        return [.. Enumerable.Range(0, batchSize).Select(i =>
-        {
-            var sample = SceneSampler.Sample(baseSeed + i, options);
-            var clean = SceneRendering.RenderClean(sample, size, size);
-            return clean with { Image = Synthetic.Rendering.Degrader.Apply(clean.Image, sample.Label.Degradations, sample.Seed) };
-        })];
+        return [.. Enumerable.Range(0, batchSize).Select(i => SceneRendering.RenderFrame(SceneSampler.Sample(baseSeed + i, options), size, size))];
     }
 
     /// <summary>Per-pixel L1 weights 1 + λ_o on object pixels (instance map dilated by one pixel), 1 elsewhere.</summary>

@@ -98,8 +98,7 @@ internal static class FfmpegProcess
                 Kill(process);
                 await WaitForExitQuietlyAsync(process).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
-                throw new MediaFormatException(string.Create(
-                    CultureInfo.InvariantCulture, $"{name} ran past its {timeout.TotalSeconds:0.#} s time limit and was stopped"));
+                throw TimedOut(name, timeout);
             }
             catch (IOException)
             {
@@ -109,7 +108,7 @@ internal static class FfmpegProcess
 
             if (overflow)
             {
-                throw new MediaFormatException($"{name} produced more than {maxOutputBytes} bytes and was stopped");
+                throw Overflowed(name, maxOutputBytes);
             }
 
             return new FfmpegResult(process.ExitCode, output.ToArray(), stderr.ToString());
@@ -121,6 +120,18 @@ internal static class FfmpegProcess
             Live.TryRemove(process.Id, out _);
         }
     }
+
+    /// <summary>The error for a run stopped at its wall-clock limit.</summary>
+    public static MediaFormatException TimedOut(string name, TimeSpan timeout) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{name} ran past its {timeout.TotalSeconds:0.#} s time limit and was stopped"));
+
+    /// <summary>The error for a run that wrote more than it may.</summary>
+    public static MediaFormatException Overflowed(string name, long maxBytes) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{name} produced more than {maxBytes} bytes and was stopped"));
+
+    /// <summary>The last non-empty stderr line, which is where ffmpeg puts the reason it failed; "no message" if none.</summary>
+    public static string LastLine(IEnumerable<string>? lines) =>
+        lines?.Select(line => line.Trim()).LastOrDefault(line => line.Length > 0) ?? "no message";
 
     private static async Task WriteInputAsync(Process process, Func<Stream, CancellationToken, Task> writeInput, CancellationToken token)
     {
@@ -222,12 +233,5 @@ internal static class FfmpegProcess
 internal sealed record FfmpegResult(int ExitCode, byte[] Output, string ErrorTail)
 {
     /// <summary>Gets the last non-empty stderr line, which is where ffmpeg puts the reason it failed.</summary>
-    public string LastErrorLine
-    {
-        get
-        {
-            var lines = ErrorTail.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            return lines.Length == 0 ? "no message" : lines[^1];
-        }
-    }
+    public string LastErrorLine => FfmpegProcess.LastLine(ErrorTail.Split('\n'));
 }

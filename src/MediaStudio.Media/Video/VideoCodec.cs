@@ -208,12 +208,12 @@ public sealed class VideoCodec
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw TimedOut("ffprobe", _limits.ProbeTimeout);
+            throw FfmpegProcess.TimedOut("ffprobe", _limits.ProbeTimeout);
         }
         catch (FFProbeProcessException e)
         {
             throw new MediaFormatException(
-                $"the video is truncated, damaged or not an accepted container ({string.Join(", ", AllowedExtensions)}): {LastLine(e.StandardError)}", e);
+                $"the video is truncated, damaged or not an accepted container ({string.Join(", ", AllowedExtensions)}): {FfmpegProcess.LastLine(e.StandardError)}", e);
         }
         catch (Exception e) when (e is JsonException or FormatException or OverflowException or ArgumentException or IndexOutOfRangeException
             or InvalidOperationException or KeyNotFoundException or FFMpegException)
@@ -319,12 +319,6 @@ public sealed class VideoCodec
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string LastLine(IReadOnlyList<string>? lines) =>
-        lines?.LastOrDefault(line => !string.IsNullOrWhiteSpace(line))?.Trim() ?? "no message";
-
-    private static MediaFormatException TimedOut(string name, TimeSpan timeout) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"{name} ran past its {timeout.TotalSeconds:0.#} s time limit and was stopped"));
-
     /// <summary>The call's token: the caller's, the host's shutdown and the wall-clock limit together.</summary>
     private static CancellationTokenSource Limit(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -366,24 +360,24 @@ public sealed class VideoCodec
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw TimedOut("ffmpeg", _limits.Timeout);
+                throw FfmpegProcess.TimedOut("ffmpeg", _limits.Timeout);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
             if (result.Cancelled)
             {
-                throw TimedOut("ffmpeg", _limits.Timeout);
+                throw FfmpegProcess.TimedOut("ffmpeg", _limits.Timeout);
             }
 
             if (!result.Success)
             {
-                throw new MediaFormatException($"the video is truncated or damaged and could not be decoded: {LastLine(result.StandardError)}");
+                throw new MediaFormatException($"the video is truncated or damaged and could not be decoded: {FfmpegProcess.LastLine(result.StandardError)}");
             }
 
             var length = File.Exists(raw) ? new FileInfo(raw).Length : 0;
             if (length > maxBytes)
             {
-                throw new MediaFormatException($"ffmpeg produced more than {maxBytes} bytes and was stopped");
+                throw FfmpegProcess.Overflowed("ffmpeg", maxBytes);
             }
 
             bytes = length == 0 ? [] : await File.ReadAllBytesAsync(raw, cancellationToken).ConfigureAwait(false);

@@ -15,10 +15,13 @@ public static class SceneRendering
     }
 
     /// <summary>Renders the scene as its label describes it, degradations included.</summary>
-    public static RgbImage Render(SceneSample sample, int width = 64, int height = 64)
+    public static RgbImage Render(SceneSample sample, int width = 64, int height = 64) => RenderFrame(sample, width, height).Image;
+
+    /// <summary>Renders the scene as <see cref="Render"/> does, with the clean render's instance map (degradations move no object).</summary>
+    public static RenderedFrame RenderFrame(SceneSample sample, int width = 64, int height = 64)
     {
         ArgumentNullException.ThrowIfNull(sample);
-        var clean = RenderClean(sample, width, height).Image;
-        return Degrader.Apply(clean, sample.Label.Degradations, sample.Seed);
+        var clean = RenderClean(sample, width, height);
+        return clean with { Image = Degrader.Apply(clean.Image, sample.Label.Degradations, sample.Seed) };
     }
 }
