@@ -101,6 +101,50 @@ public sealed class CaptionerTests : IDisposable
         Assert.Equal([0, 0, 0, 0], CaptionPipeline.SampleFrames(1, 4));
     }
 
+    [Fact]
+    public void Prompt_WithMotionTower_KeepsTheLengthAndTrainsOnlyTheMotionProjection()
+    {
+        random.manual_seed(4);
+        var tokenizer = TestModels.Tokenizer();
+        var config = TestModels.TinyCaptioner(tokenizer.VocabSize) with { Motion = TestModels.TinyMotion() };
+        using var model = CaptionerModel.FromConfig(config);
+        var clip = CaptionerTraining.Clip(5, 32, config.ClipFrames, Synthetic.World.WorldRandom.For(5, "test"));
+        var image = CaptionerTraining.Image(6, 32, Synthetic.World.WorldRandom.For(6, "test"));
+        using var clipPixels = CaptionerModel.ToPixels(clip.Frames, 32).view(1, config.ClipFrames, 3, 32, 32);
+        using var imagePixels = CaptionerModel.ToPixels(image.Frames, 32).view(1, 1, 3, 32, 32);
+
+        using var clipPrompt = model.Prompt(clipPixels, tokenizer.Image, tokenizer.BeginOfText);
+        using var imagePrompt = model.Prompt(imagePixels, tokenizer.Image, tokenizer.BeginOfText);
+        var (loss, _) = CaptionerTraining.Loss(model, tokenizer, [clip]);
+        loss.backward();
+
+        Assert.Equal(model.PromptLength(config.ClipFrames), (int)clipPrompt.shape[1]);
+        Assert.Equal((config.ClipFrames * (config.TokensPerFrame + 1)) + 1, model.PromptLength(config.ClipFrames));
+        Assert.Equal((config.TokensPerFrame + 1) + 1, (int)imagePrompt.shape[1]);
+        var motionTower = model.named_parameters().Where(p => p.name.StartsWith("motion_tower.", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(motionTower);
+        Assert.All(motionTower, p => Assert.False(p.parameter.requires_grad));
+        var projection = model.named_parameters().Single(p => p.name == "motion_proj.weight").parameter;
+        Assert.True(projection.grad is { } grad && grad.abs().sum().item<float>() > 0, "the motion projection learns from clip captions");
+    }
+
+    [Fact]
+    public void LoadStrict_EarlierCaptionerIntoOneWithAMotionTower_NeedsTheNewKeysAllowedMissing()
+    {
+        random.manual_seed(5);
+        var tokenizer = TestModels.Tokenizer();
+        var plain = TestModels.TinyCaptioner(tokenizer.VocabSize);
+        using var earlier = CaptionerModel.FromConfig(plain);
+        using var grown = CaptionerModel.FromConfig(plain with { Motion = TestModels.TinyMotion() });
+        var tensors = Neural.Checkpoints.StateDict.Snapshot(earlier);
+
+        Assert.Throws<Neural.Checkpoints.CheckpointException>(() => Neural.Checkpoints.StateDict.LoadStrict(grown, tensors, "earlier"));
+        Neural.Checkpoints.StateDict.LoadStrict(grown, tensors, "earlier", key => key.StartsWith("motion_", StringComparison.Ordinal));
+
+        var decoder = "language_model.model.embed_tokens.weight";
+        Assert.True(grown.state_dict()[decoder].equal(tensors[decoder]).all().item<bool>());
+    }
+
     private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => action(value);

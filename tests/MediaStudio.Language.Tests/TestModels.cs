@@ -38,6 +38,13 @@ internal static class TestModels
         TieWordEmbeddings = tied,
     };
 
+    public static MotionRecognizerConfig TinyMotion() => new()
+    {
+        ImageSize = 32,
+        Frames = 4,
+        Backbone = RecognizerConfig.Default with { InChannels = 12, EmbedDim = 8, Depths = [1, 1, 1, 1] },
+    };
+
     public static CaptionerConfig TinyCaptioner(int vocab = 384) => new()
     {
         Size = "test",

@@ -25,19 +25,20 @@ internal static class EditVideoCommand
         var maxSide = new Option<int>("--max-side") { Description = "Longer side the video is decoded at (even).", DefaultValueFactory = _ => 256 };
         var maxRate = new Option<double>("--max-fps") { Description = "Highest frame rate kept.", DefaultValueFactory = _ => 12 };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 2 };
+        var maskShape = new Option<EditMaskShape>("--mask-shape") { Description = "What is repainted per frame: silhouette (keeps the outline) or box (room for a new shape).", DefaultValueFactory = _ => EditMaskShape.Silhouette };
         var command = new Command("edit-video", "Replace the object marked on frame 1 by a reference image, through the whole clip.")
         {
-            video, mask, reference, output, steps, guidance, seed, models, sideBySide, maxSide, maxRate, threads,
+            video, mask, reference, output, steps, guidance, seed, models, sideBySide, maxSide, maxRate, threads, maskShape,
         };
         command.SetAction((parse, ct) => RunAsync(
             parse.GetValue(video)!, parse.GetValue(mask)!, parse.GetValue(reference)!, parse.GetValue(output)!, parse.GetValue(steps), parse.GetValue(guidance),
-            parse.GetValue(seed), parse.GetValue(models)!, parse.GetValue(sideBySide), parse.GetValue(maxSide), parse.GetValue(maxRate), parse.GetValue(threads), ct));
+            parse.GetValue(seed), parse.GetValue(models)!, parse.GetValue(sideBySide), parse.GetValue(maxSide), parse.GetValue(maxRate), parse.GetValue(threads), parse.GetValue(maskShape), ct));
         return command;
     }
 
     private static async Task<int> RunAsync(
         string videoPath, string maskPath, string referencePath, string output, int steps, float guidance, long seed, string models, string? sideBySide,
-        int maxSide, double maxRate, int threads, CancellationToken ct)
+        int maxSide, double maxRate, int threads, EditMaskShape maskShape, CancellationToken ct)
     {
         TorchRuntime.SetThreads(threads);
         var codec = new VideoCodec();
@@ -53,7 +54,7 @@ internal static class EditVideoCommand
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"{frames.Count} frames at {width}x{height}, {rate:F2} fps; mask covers {firstMask.Count(v => v != 0)} pixels");
 
         using var pipeline = VideoEditPipeline.Load(models);
-        var request = new VideoEditRequest(frames, firstMask, referenceImage, steps, guidance, seed);
+        var request = new VideoEditRequest(frames, firstMask, referenceImage, steps, guidance, seed, MaskShape: maskShape);
         IReadOnlyList<RgbImage> edited = [];
         await AnsiConsole.Progress().StartAsync(async context =>
         {

@@ -8,6 +8,7 @@ internal static class EvalCommand
     public static Command Create() => new("eval", "Measure the shipped models on fresh held-out data.")
     {
         EvalRecognizerCommand.Create(),
+        EvalRecognizerCommand.CreateMotion(),
         EvalAutoencoderCommand.Create(),
         EvalClipCommand.Create(),
         EvalT2iCommand.Create(),

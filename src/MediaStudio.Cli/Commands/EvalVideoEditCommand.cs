@@ -29,23 +29,24 @@ internal static class EvalVideoEditCommand
         var guidance = new Option<float>("--guidance") { Description = "Guidance scale on the reference.", DefaultValueFactory = _ => 3f };
         var chunk = new Option<int>("--chunk") { Description = "Frames per chunk.", DefaultValueFactory = _ => 8 };
         var overlap = new Option<int>("--overlap") { Description = "Chunk overlap.", DefaultValueFactory = _ => 2 };
+        var maskShape = new Option<EditMaskShape>("--mask-shape") { Description = "What the editor repaints: the object's silhouette or its bounding box.", DefaultValueFactory = _ => EditMaskShape.Silhouette };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var card = new Option<bool>("--card") { Description = "Also write the result into the three model cards." };
         var samples = new Option<string?>("--samples") { Description = "Write a PNG strip per row (source, ground truth, edit; first two clips) into this folder." };
         var command = new Command("video-edit", "Evaluate video editing on held-out world clips (ablation table).")
         {
-            models, full, clips, frames, size, steps, guidance, chunk, overlap, threads, json, card, samples,
+            models, full, clips, frames, size, steps, guidance, chunk, overlap, maskShape, threads, json, card, samples,
         };
         command.SetAction((parse, ct) =>
         {
             TorchRuntime.SetThreads(parse.GetValue(threads));
             var clock = Stopwatch.StartNew();
+            var settings = new VideoEditSettings(parse.GetValue(steps), parse.GetValue(guidance), parse.GetValue(chunk), parse.GetValue(overlap), parse.GetValue(maskShape));
             var result = Evaluate(
-                parse.GetValue(models)!, parse.GetValue(full)!, parse.GetValue(clips), parse.GetValue(frames), parse.GetValue(size), parse.GetValue(steps),
-                parse.GetValue(guidance), parse.GetValue(chunk), parse.GetValue(overlap), parse.GetValue(samples), ct);
+                parse.GetValue(models)!, parse.GetValue(full)!, parse.GetValue(clips), parse.GetValue(frames), parse.GetValue(size), settings, parse.GetValue(samples), ct);
             var commandLine = string.Create(CultureInfo.InvariantCulture,
-                $"mediastudio eval video-edit --clips {parse.GetValue(clips)} --frames {parse.GetValue(frames)} --size {parse.GetValue(size)} --steps {parse.GetValue(steps)} --guidance {parse.GetValue(guidance)} --chunk {parse.GetValue(chunk)} --overlap {parse.GetValue(overlap)} --threads {parse.GetValue(threads)}");
+                $"mediastudio eval video-edit --clips {parse.GetValue(clips)} --frames {parse.GetValue(frames)} --size {parse.GetValue(size)} --steps {parse.GetValue(steps)} --guidance {parse.GetValue(guidance)} --chunk {parse.GetValue(chunk)} --overlap {parse.GetValue(overlap)} --mask-shape {settings.MaskShape.ToString().ToLowerInvariant()} --threads {parse.GetValue(threads)}");
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, Indented));
@@ -76,11 +77,11 @@ internal static class EvalVideoEditCommand
 
     /// <summary>The evaluation result.</summary>
     internal sealed record Result(
-        int Clips, int Frames, int Size, int ModelSize, int Steps, float Guidance, double MaskIoU, string MaskPropagation,
+        int Clips, int Frames, int Size, int ModelSize, int Steps, float Guidance, EditMaskShape MaskShape, double MaskIoU, string MaskPropagation,
         VideoEditScore Source, VideoEditScore GroundTruth, IReadOnlyList<VideoEditScore> Bounds, IReadOnlyList<VideoEditScore> Rows, IReadOnlyList<string> Claims);
 
     private static Result Evaluate(
-        string models, string fullRoot, int clipCount, int frames, int size, int steps, float guidance, int chunk, int overlap, string? samples, CancellationToken ct)
+        string models, string fullRoot, int clipCount, int frames, int size, VideoEditSettings settings, string? samples, CancellationToken ct)
     {
         var clips = VideoEditEvaluation.Clips(clipCount, frames, size);
         var rows = new List<VideoEditScore>();
@@ -92,20 +93,20 @@ internal static class EvalVideoEditCommand
             modelSize = perFrame.Size;
             iou = VideoEditEvaluation.MaskIoU(clips, perFrame.PropagateMask, ct);
             propagation = perFrame.MaskPropagationName;
-            rows.Add(Row("per-frame editor", perFrame, clips, steps, guidance, chunk, overlap, samples, ct));
+            rows.Add(Row("per-frame editor", perFrame, clips, settings, samples, ct));
         }
 
         if (File.Exists(Path.Combine(fullRoot, VideoEditPipeline.MotionFolder, "config.json")))
         {
             using var fullPipeline = VideoEditPipeline.Load(fullRoot, motion: true, reference: false);
-            rows.Add(Row("+ motion modules trained in full", fullPipeline, clips, steps, guidance, chunk, overlap, samples, ct));
+            rows.Add(Row("+ motion modules trained in full", fullPipeline, clips, settings, samples, ct));
         }
 
         using (var mmm = VideoEditPipeline.Load(models, motion: true, reference: false))
         {
             if (mmm.Motion is not null)
             {
-                rows.Add(Row("+ masked motion modeling", mmm, clips, steps, guidance, chunk, overlap, samples, ct));
+                rows.Add(Row("+ masked motion modeling", mmm, clips, settings, samples, ct));
             }
         }
 
@@ -113,7 +114,7 @@ internal static class EvalVideoEditCommand
         {
             if (all.Reference is not null)
             {
-                rows.Add(Row("+ motion reference", all, clips, steps, guidance, chunk, overlap, samples, ct));
+                rows.Add(Row("+ motion reference", all, clips, settings, samples, ct));
             }
         }
 
@@ -128,15 +129,15 @@ internal static class EvalVideoEditCommand
             bounds.Add(VideoEditEvaluation.ScoreFrames("ground truth through models/autoencoder", clips, c => VideoEditEvaluation.AutoencoderRoundTrip(c.Edit.Frames, autoencoder)));
         }
 
-        return new Result(clipCount, frames, size, modelSize, steps, guidance, iou, propagation, source, truth, bounds, rows, Claims(rows));
+        return new Result(clipCount, frames, size, modelSize, settings.Steps, settings.Guidance, settings.MaskShape, iou, propagation, source, truth, bounds, rows, Claims(rows));
     }
 
     private static VideoEditScore Row(
-        string name, VideoEditPipeline pipeline, IReadOnlyList<Synthetic.Clips.Clip> clips, int steps, float guidance, int chunk, int overlap, string? samples, CancellationToken ct)
+        string name, VideoEditPipeline pipeline, IReadOnlyList<Synthetic.Clips.Clip> clips, VideoEditSettings settings, string? samples, CancellationToken ct)
     {
         Console.Error.WriteLine($"{name}...");                              // stderr, so --json keeps stdout clean
         var tiles = new List<RgbImage>();
-        var score = VideoEditEvaluation.Score(name, pipeline, clips, steps, guidance, chunk, overlap, ct, (c, edited) =>
+        var score = VideoEditEvaluation.Score(name, pipeline, clips, settings, ct, (c, edited) =>
         {
             if (c < 2)
             {
@@ -198,7 +199,8 @@ internal static class EvalVideoEditCommand
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
         md.Append(inv, $"`{commandLine}` ({minutes:F1} min): {result.Clips} held-out world clips (seeds from 1,000,000,000) of {result.Frames} frames at {result.Size}x{result.Size}, ")
-            .Append(inv, $"edited at {result.ModelSize}x{result.ModelSize} in chunks, DDIM {result.Steps} steps, guidance {result.Guidance}, paste-back on, ground-truth masks of the original object as input. ")
+            .Append(inv, $"edited at {result.ModelSize}x{result.ModelSize} in chunks, DDIM {result.Steps} steps, guidance {result.Guidance}, paste-back on, ground-truth masks of the original object as input ")
+            .Append(result.MaskShape == EditMaskShape.Box ? "(each frame's mask as its bounding box, room for the new shape). " : "(the silhouette itself). ")
             .Append("PSNR against the ground-truth edit inside / outside the region of the old and new object; warping error (MSE on [0, 1]) and flicker along ground-truth flow; ")
             .Append("reference distance = Hellinger distance of colour histograms, edited object region vs the reference's object (lower is better).\n\n");
         md.Append("| row | PSNR in (dB) | PSNR out (dB) | warping error | flicker | ref. distance | s/frame |\n|---|---|---|---|---|---|---|\n");

@@ -9,6 +9,7 @@ using MediaStudio.Language.Training;
 using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Runtime;
 using MediaStudio.Neural.Training;
+using MediaStudio.Synthetic.Captions;
 using MediaStudio.Synthetic.Recognition;
 using Spectre.Console;
 
@@ -30,9 +31,12 @@ internal static class TrainCaptionerCommand
         var tokenizer = new Option<string>("--tokenizer") { Description = "Tokenizer folder (vocab.json, merges.txt).", DefaultValueFactory = _ => "models/tokenizer" };
         var recognizer = new Option<string>("--recognizer") { Description = "Recognizer folder that becomes the (frozen) vision tower.", DefaultValueFactory = _ => "models/recognizer" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Resumable training checkpoint (default data/train/captioner-<size>/checkpoint.bin)." };
+        var motion = new Option<string?>("--motion-recognizer") { Description = "Motion recognizer folder that becomes the (frozen) motion tower: one motion token per region for clips. None: frames only." };
+        var order = new Option<ObjectOrder>("--object-order") { Description = "Order the training captions list objects in: reading (top, left, centre, right, bottom) or shuffled.", DefaultValueFactory = _ => ObjectOrder.Reading };
+        var initFrom = new Option<string?>("--init-from") { Description = "Captioner folder whose weights start the run (same decoder and vision tower; modules it lacks, such as a new motion tower's projection, start fresh)." };
         var command = new Command("captioner", "Train the captioner (PAT vision tower + Llama decoder) on fresh image and clip renders (resumes after a kill).")
         {
-            size, steps, batch, seed, lr, threads, output, tokenizer, recognizer, checkpoint,
+            size, steps, batch, seed, lr, threads, output, tokenizer, recognizer, checkpoint, motion, order, initFrom,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -40,19 +44,26 @@ internal static class TrainCaptionerCommand
             return Task.FromResult(Run(
                 name, parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(lr), parse.GetValue(threads),
                 parse.GetValue(output) ?? $"models/captioner-{name}", parse.GetValue(tokenizer)!, parse.GetValue(recognizer)!,
-                parse.GetValue(checkpoint) ?? $"data/train/captioner-{name}/checkpoint.bin", cancellationToken));
+                parse.GetValue(checkpoint) ?? $"data/train/captioner-{name}/checkpoint.bin",
+                new Sources(parse.GetValue(motion), parse.GetValue(order), parse.GetValue(initFrom)), cancellationToken));
         });
         return command;
     }
 
     private static int Run(
-        string size, long steps, int batch, long seed, double? lr, int threads, string output, string tokenizerFolder, string recognizerFolder, string checkpoint, CancellationToken cancellationToken)
+        string size, long steps, int batch, long seed, double? lr, int threads, string output, string tokenizerFolder, string recognizerFolder, string checkpoint, Sources sources,
+        CancellationToken cancellationToken)
     {
         TorchRuntime.SetThreads(threads);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
         var tokenizer = CaptionTokenizer.Load(tokenizerFolder);
         var vision = ModelFolder.ReadConfig<RecognizerConfig>(recognizerFolder);
-        var config = (size == "teacher" ? CaptionerConfig.Teacher(tokenizer.VocabSize) : CaptionerConfig.Student(tokenizer.VocabSize)) with { Vision = vision };
+        var config = (size == "teacher" ? CaptionerConfig.Teacher(tokenizer.VocabSize) : CaptionerConfig.Student(tokenizer.VocabSize)) with
+        {
+            Vision = vision,
+            Motion = sources.MotionRecognizer is { } motionConfigFolder ? ModelFolder.ReadConfig<MotionRecognizerConfig>(motionConfigFolder) : null,
+            ObjectOrder = sources.ObjectOrder,
+        };
         var options = CaptionerTraining.Recipe(steps, batch, seed);
         if (lr is { } peak)
         {
@@ -60,15 +71,28 @@ internal static class TrainCaptionerCommand
         }
 
         var commandLine = string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train captioner --size {size} --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads}");
+            $"mediastudio train captioner --size {size} --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads} --object-order {config.ObjectOrder.ToString().ToLowerInvariant()}{(sources.MotionRecognizer is { } m ? $" --motion-recognizer {m}" : "")}{(sources.InitFrom is { } i ? $" --init-from {i}" : "")}");
         var runLog = TrainingRunLog.Open(checkpoint, commandLine);
         TrainingSeed.Set(seed);
         using var model = CaptionerModel.FromConfig(config);
         Sha256Manifest.Verify(recognizerFolder, ModelFolder.WeightsFileName);
         using (var scope = TorchSharp.torch.NewDisposeScope())
         {
+            if (sources.InitFrom is { } initFolder)
+            {
+                // every tensor of the earlier captioner must fit; what it lacks (a new motion tower and its projection) keeps its fresh values
+                Sha256Manifest.Verify(initFolder, ModelFolder.WeightsFileName);
+                StateDict.LoadStrict(model, SafeTensors.Load(Path.Combine(initFolder, ModelFolder.WeightsFileName)), $"{initFolder}/{ModelFolder.WeightsFileName}", key => key.StartsWith("motion_", StringComparison.Ordinal));
+            }
+
+            // the towers come from their own folders, after --init-from, so a retrained recognizer replaces the one the earlier captioner held
             var tensors = SafeTensors.Load(Path.Combine(recognizerFolder, ModelFolder.WeightsFileName));
             model.LoadVisionTower(tensors, $"{recognizerFolder}/{ModelFolder.WeightsFileName}");
+            if (sources.MotionRecognizer is { } motionFolder)
+            {
+                Sha256Manifest.Verify(motionFolder, ModelFolder.WeightsFileName);
+                model.LoadMotionTower(SafeTensors.Load(Path.Combine(motionFolder, ModelFolder.WeightsFileName)), $"{motionFolder}/{ModelFolder.WeightsFileName}");
+            }
         }
 
         var parameters = model.parameters().Sum(p => p.numel());
@@ -86,7 +110,8 @@ internal static class TrainCaptionerCommand
         CaptionerTraining.Train(model, tokenizer, options, batch, checkpoint, progress, cancellationToken);
         var trainingSeconds = runLog.SaveSeconds(clock.Elapsed.TotalSeconds);
 
-        CaptionerFolder.Save(output, model, tokenizerFolder, Card(size, config, options, batch, parameters, trainable, trainingSeconds, threads, [.. runLog.Commands]));
+        var (baseCommands, baseSeconds) = sources.InitFrom is { } from ? BaseRecipe(from) : ([], 0);
+        CaptionerFolder.Save(output, model, tokenizerFolder, Card(size, config, options, batch, parameters, trainable, trainingSeconds, threads, [.. baseCommands, .. runLog.Commands], baseSeconds));
         var recipe = new Dictionary<string, object>
         {
             ["size"] = size,
@@ -95,11 +120,16 @@ internal static class TrainCaptionerCommand
             ["clips_per_step"] = CaptionerTraining.ClipsPerStep(batch),
             ["clip_frames"] = config.ClipFrames,
             ["training"] = options,
-            ["training_seconds"] = Math.Round(trainingSeconds, 1),
+            ["training_seconds"] = Math.Round(baseSeconds + trainingSeconds, 1),
+            ["base_commands"] = baseCommands,
+            ["base_training_seconds"] = Math.Round(baseSeconds, 1),
             ["torch_threads"] = threads,
             ["parameters"] = parameters,
             ["trainable_parameters"] = trainable,
             ["vision_tower_from"] = recognizerFolder,
+            ["motion_tower_from"] = sources.MotionRecognizer ?? "none",
+            ["initialised_from"] = sources.InitFrom ?? "scratch",
+            ["object_order"] = config.ObjectOrder,
             ["tokenizer_from"] = tokenizerFolder,
         };
         AtomicFile.WriteAllText(Path.Combine(output, "recipe.json"), JsonSerializer.Serialize(recipe, Indented) + "\n");
@@ -108,7 +138,7 @@ internal static class TrainCaptionerCommand
     }
 
     private static string Card(
-        string size, CaptionerConfig config, TrainingOptions options, int batch, long parameters, long trainable, double seconds, int threads, string[] runs)
+        string size, CaptionerConfig config, TrainingOptions options, int batch, long parameters, long trainable, double seconds, int threads, string[] runs, double baseSeconds)
     {
         var card = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
@@ -117,11 +147,14 @@ internal static class TrainCaptionerCommand
         card.Append("Image and clip captioner: the bundled scene recognizer (PAT backbone + attribute heads, frozen) reads each 64x64 frame; its last stage's ")
             .Append(inv, $"{config.Vision.FinalMapSide}x{config.Vision.FinalMapSide} map (through a LayerNorm + two-layer projector) and its per-head probabilities (one background token, one token per region) ")
             .Append(inv, $"become {config.TokensPerFrame} image tokens per frame; ")
-            .Append(inv, $"clips are sampled to {config.ClipFrames} frames with a learned temporal embedding. A Llama-family decoder ")
+            .Append(inv, $"clips are sampled to {config.ClipFrames} frames with a learned temporal embedding")
+            .Append(config.Motion is null ? ". " : ", and the frozen motion recognizer (models/motion-recognizer) adds to each first-frame region token how the object that starts there moves (its per-part probabilities through a linear projection). ")
+            .Append(config.ObjectOrder == ObjectOrder.Reading ? "Captions list objects in reading order of their (starting) regions: top, left, centre, right, bottom. " : "")
+            .Append("A Llama-family decoder ")
             .Append(inv, $"(RMSNorm, RoPE, SwiGLU, GQA {t.NumAttentionHeads}/{t.NumKeyValueHeads} heads, d={t.HiddenSize}, {t.NumHiddenLayers} layers, ")
             .Append(inv, $"tied embeddings: {t.TieWordEmbeddings.ToString().ToLowerInvariant()}; Hugging Face key names under `language_model.`) writes the caption.\n\n");
         card.Append("## Recipe\n\n");
-        card.Append("- commands, in order (each later one resumed the checkpoint of the one before; a repeated line is a restart after a kill):\n");
+        card.Append("- commands, in order (each later one resumed the checkpoint of the one before, or started from the weights its --init-from names; a repeated line is a restart after a kill):\n");
         foreach (var run in runs)
         {
             card.Append(inv, $"  - `{run}`\n");
@@ -129,13 +162,33 @@ internal static class TrainCaptionerCommand
 
         card.Append(inv, $"- {parameters:N0} parameters, {trainable:N0} trained; AdamW, lr {options.LearningRate} (warm-up {options.WarmupSteps} steps, cosine to {options.MinLearningRate} at step {options.TotalSteps}), ")
             .Append(inv, $"weight decay {options.WeightDecay}, grad clip {options.GradClip}\n");
-        card.Append(inv, $"- data: every step {batch} fresh clean image renders and {CaptionerTraining.ClipsPerStep(batch)} clips, each with one randomly worded caption ")
+        card.Append(inv, $"- data: every step {batch} fresh clean image renders and {CaptionerTraining.ClipsPerStep(batch)} clips, each with one randomly worded caption (objects {(config.ObjectOrder == ObjectOrder.Reading ? "in reading order" : "in any order")}) ")
             .Append("(Synthetic.Captions.Captioner / ClipCaptioner); next-token cross-entropy over caption and end tokens\n");
-        card.Append(inv, $"- training time: {seconds / 60:F1} min wall clock on this machine's CPU ({threads} torch thread)\n\n");
+        card.Append(inv, $"- training time: {(baseSeconds + seconds) / 60:F1} min wall clock on this machine's CPU")
+            .Append(baseSeconds > 0 ? string.Create(inv, $" ({baseSeconds / 60:F1} min for the weights it started from, {seconds / 60:F1} min for the last phase on {threads} torch thread(s))\n\n") : string.Create(inv, $" ({threads} torch thread)\n\n"));
         card.Append(EvalCardSection.Placeholder).Append("\n\n");
         card.Append("## Config\n\n```json\n").Append(JsonSerializer.Serialize(config, Indented)).Append("\n```\n");
         return card.ToString();
     }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    // The commands and training time of the captioner a run starts from (its recipe.json), so the card keeps the whole history.
+    private static (string[] Commands, double Seconds) BaseRecipe(string folder)
+    {
+        var path = Path.Combine(folder, "recipe.json");
+        if (!File.Exists(path))
+        {
+            return ([$"(weights of {folder}; its recipe.json is missing)"], 0);
+        }
+
+        using var recipe = JsonDocument.Parse(File.ReadAllText(path));
+        var root = recipe.RootElement;
+        string[] Strings(string name) => root.TryGetProperty(name, out var list) ? [.. list.EnumerateArray().Select(e => e.GetString() ?? "")] : [];
+        var seconds = root.TryGetProperty("training_seconds", out var s) ? s.GetDouble() : 0;
+        return ([.. Strings("base_commands"), .. Strings("commands")], seconds);
+    }
+
+    /// <summary>Where the run's extra weights come from, and the caption order it trains on.</summary>
+    private sealed record Sources(string? MotionRecognizer, ObjectOrder ObjectOrder, string? InitFrom);
 }

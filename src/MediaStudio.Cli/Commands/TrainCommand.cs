@@ -8,6 +8,7 @@ internal static class TrainCommand
     public static Command Create() => new("train", "Train the studio's own models on the procedural world.")
     {
         TrainRecognizerCommand.Create(),
+        TrainMotionRecognizerCommand.Create(),
         TrainAutoencoderCommand.Create(),
         TrainClipCommand.Create(),
         TrainUNetCommand.Create(),

@@ -1,6 +1,7 @@
 using MediaStudio.Media.Images;
 using MediaStudio.Neural.Training;
 using MediaStudio.Synthetic.Captions;
+using MediaStudio.Synthetic.Metrics;
 using MediaStudio.Synthetic.Recognition;
 using MediaStudio.Synthetic.Scenes;
 using MediaStudio.Synthetic.World;
@@ -147,7 +148,7 @@ public static class ClipTraining
         var batches = Math.Max(1, samples / batchSize);
         long i2t1 = 0, i2t5 = 0, t2i1 = 0, t2i5 = 0;
         var lengths = new List<int>();
-        var heads = new Dictionary<string, (long Correct, long Total)>(StringComparer.Ordinal);
+        var heads = new AccuracyTally();
         for (var b = 0; b < batches; b++)
         {
             using var scope = NewDisposeScope();
@@ -184,13 +185,12 @@ public static class ClipTraining
             ["truncated_fraction"] = lengths.Count(l => l > tokenizer.ContextLength) / (double)lengths.Count,
         };
         var zeroShot = ZeroShot(model, tokenizer, zeroShotSamples);
-        var attributeHeads = heads.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .ToDictionary(kv => kv.Key, kv => kv.Value.Correct / (double)Math.Max(1, kv.Value.Total));
+        var attributeHeads = heads.Fractions();
         return new ClipEvaluation((int)n, batchSize, EvaluationSeedBase, degradationRate, retrieval, zeroShot, zeroShotSamples, tokens, attributeHeads);
     }
 
     // per attribute kind (background / shape / colour / size / texture) and per scene (every head right), for one side
-    private static void Tally(Dictionary<string, (long Correct, long Total)> tally, string side, Tensor logits, List<long[]> targets)
+    private static void Tally(AccuracyTally tally, string side, Tensor logits, List<long[]> targets)
     {
         using var scope = NewDisposeScope();
         var predicted = new List<long[]>();
@@ -199,12 +199,6 @@ public static class ClipTraining
         {
             predicted.Add(logits.narrow(1, offset, classes).argmax(1).data<long>().ToArray()); // (B)
             offset += classes;
-        }
-
-        void Count(string key, bool correct)
-        {
-            var (c, t) = tally.GetValueOrDefault(key);
-            tally[key] = (c + (correct ? 1 : 0), t + 1);
         }
 
         for (var b = 0; b < targets.Count; b++)
@@ -221,11 +215,11 @@ public static class ClipTraining
                 var name = AttributeHeads.Heads[h].Name;
                 var kind = name.StartsWith("background", StringComparison.Ordinal) ? "background" : name[(name.IndexOf('_', StringComparison.Ordinal) + 1)..];
                 var right = predicted[h][b] == target;
-                Count($"{side}_{kind}", right);
+                tally.Count($"{side}_{kind}", right);
                 allRight &= right;
             }
 
-            Count($"{side}_all_heads", allRight);
+            tally.Count($"{side}_all_heads", allRight);
         }
     }
 

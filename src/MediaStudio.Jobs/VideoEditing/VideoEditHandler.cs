@@ -106,7 +106,7 @@ public sealed class VideoEditHandler(
                 return new LoadedModel<VideoEditPipeline>(pipeline, bytes);
             }, token), cancellationToken);
 
-            var request = new VideoEditRequest(frames, firstMask, referenceImage, spec.Steps, (float)spec.Guidance, spec.Seed, spec.PasteBack);
+            var request = new VideoEditRequest(frames, firstMask, referenceImage, spec.Steps, (float)spec.Guidance, spec.Seed, spec.PasteBack, MaskShape: spec.MaskShape);
             var progress = new EditProgress();
             var edited = await progress.RunAsync(execution, () => lease.Model.Edit(request, progress, cancellationToken), 0.03, 0.87, clock, cancellationToken);
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MediaStudio.Diffusion.Video.Pipelines;
 
 namespace MediaStudio.Jobs.VideoEditing;
 
@@ -12,6 +13,7 @@ namespace MediaStudio.Jobs.VideoEditing;
 /// <param name="PasteBack">Keep the source pixels outside the propagated mask.</param>
 /// <param name="FrameRate">Frames per second the clip is resampled to before editing (and the output's rate).</param>
 /// <param name="MaxSide">The longer side of the frames the editor works on; the shorter follows the aspect ratio.</param>
+/// <param name="MaskShape">What is repainted per frame: the propagated silhouette, or its bounding box (room for a new shape).</param>
 public sealed record VideoEditSpec(
     Guid VideoAssetId,
     Guid MaskAssetId,
@@ -21,7 +23,8 @@ public sealed record VideoEditSpec(
     long Seed = 0,
     bool PasteBack = true,
     double FrameRate = 8,
-    int MaxSide = 128)
+    int MaxSide = 128,
+    EditMaskShape MaskShape = EditMaskShape.Silhouette)
 {
     /// <summary>The job kind that runs this spec.</summary>
     public const string Kind = "video-edit";
@@ -70,6 +73,11 @@ public sealed record VideoEditSpec(
         if (!double.IsFinite(FrameRate) || FrameRate is < 1 or > 30)
         {
             problems.Add($"frameRate: {FrameRate} is outside 1 to 30");
+        }
+
+        if (!Enum.IsDefined(MaskShape))
+        {
+            problems.Add($"maskShape: {MaskShape} is not silhouette or box");
         }
 
         if (MaxSide is < 32 or > 512 || MaxSide % 16 != 0)

@@ -53,12 +53,7 @@ public sealed class CaptionPipeline : IDisposable
     }
 
     /// <summary>Returns the frame indices a clip of <paramref name="frameCount"/> frames is sampled at.</summary>
-    public static int[] SampleFrames(int frameCount, int samples)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(frameCount, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
-        return [.. Enumerable.Range(0, samples).Select(i => samples == 1 ? 0 : (int)Math.Round(i * (frameCount - 1) / (double)(samples - 1)))];
-    }
+    public static int[] SampleFrames(int frameCount, int samples) => Synthetic.Clips.ClipRenderer.EvenFrames(frameCount, samples);
 
     /// <summary>Captions images, one caption each.</summary>
     public IReadOnlyList<string> CaptionImages(IReadOnlyList<RgbImage> images, GenerationOptions options, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using MediaStudio.Language.Llama;
 using MediaStudio.Neural.Checkpoints;
+using MediaStudio.Synthetic.Captions;
 using MediaStudio.Synthetic.Recognition;
 
 namespace MediaStudio.Language.Captioning;
@@ -23,6 +24,15 @@ public sealed record CaptionerConfig : IModelConfig
     /// <summary>Gets how many frames a clip is sampled to, evenly over its duration (first and last included).</summary>
     [JsonPropertyName("clip_frames")]
     public int ClipFrames { get; init; } = 4;
+
+    /// <summary>Gets the motion tower (frozen), or null. With one, a clip's first-frame region tokens also carry how the object that starts there moves.</summary>
+    [JsonPropertyName("motion_config")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MotionRecognizerConfig? Motion { get; init; }
+
+    /// <summary>Gets the order a caption lists objects in: "shuffled" (any) or "reading" (top, left, centre, right, bottom by starting region).</summary>
+    [JsonPropertyName("object_order")]
+    public ObjectOrder ObjectOrder { get; init; } = ObjectOrder.Shuffled;
 
     /// <summary>Gets the decoder.</summary>
     [JsonPropertyName("text_config")]
@@ -68,6 +78,20 @@ public sealed record CaptionerConfig : IModelConfig
         if (MaxCaptionTokens < 1)
         {
             throw new ArgumentException($"max_caption_tokens must be positive, got {MaxCaptionTokens}", nameof(MaxCaptionTokens));
+        }
+
+        if (Motion is not null)
+        {
+            Motion.Validate();
+            if (Motion.Frames != ClipFrames || Motion.ImageSize != Vision.ImageSize)
+            {
+                throw new ArgumentException($"the motion tower reads {Motion.Frames} frames at {Motion.ImageSize}, the captioner samples {ClipFrames} at {Vision.ImageSize}", nameof(Motion));
+            }
+        }
+
+        if (!Enum.IsDefined(ObjectOrder))
+        {
+            throw new ArgumentException($"object_order must be shuffled or reading, got {ObjectOrder}", nameof(ObjectOrder));
         }
 
         var longest = (ClipFrames * (TokensPerFrame + 1)) + 1 + MaxCaptionTokens;

@@ -15,10 +15,13 @@ namespace MediaStudio.Language.Captioning;
 /// frame becomes N = s·s + 1 + R tokens: s·s map tokens W₂·GELU(W₁·LN(m_ij)), one background token W_b·π_bg and one
 /// token per region W_r·π_r, where π are the per-head softmax probabilities (background kind and colours; each
 /// region's shape, colour, size, texture). A learned position p_n is added to token n, and for clips a learned
-/// temporal embedding p_frame[f]. The prompt is, per frame, [&lt;|image|&gt;, v₁ … v_N], then &lt;|bos|&gt; and the
-/// caption; the loss is next-token cross-entropy over the caption and its &lt;|eos|&gt;. Keys: vision_tower.* (the
-/// recognizer's encoder, norm and head), multi_modal_projector.*, background_proj.*, region_proj.*, image_pos_embed,
-/// frame_embed, language_model.{model.*, lm_head.*}.
+/// temporal embedding p_frame[f]. With a motion tower, a clip's first-frame region tokens also carry W_m·μ_r, where μ_r
+/// are the frozen motion recognizer's per-part probabilities (direction, scale change, turn) for the object that starts
+/// in region r: the token the decoder reads an object's attributes from also says how it moves. The prompt is, per
+/// frame, [&lt;|image|&gt;, v₁ … v_N], then &lt;|bos|&gt; and the caption; the loss is next-token cross-entropy over the
+/// caption and its &lt;|eos|&gt;. Keys: vision_tower.* (the recognizer's encoder, norm and head),
+/// multi_modal_projector.*, background_proj.*, region_proj.*, image_pos_embed, frame_embed, motion_tower.*,
+/// motion_proj.*, language_model.{model.*, lm_head.*}.
 /// </remarks>
 public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
 {
@@ -28,6 +31,8 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
     private readonly Linear region_proj;
     private readonly Parameter image_pos_embed;
     private readonly Parameter frame_embed;
+    private readonly MotionRecognizer? motion_tower;
+    private readonly Linear? motion_proj;
     private readonly LlamaForCausalLM language_model;
 
     public CaptionerModel(CaptionerConfig config) : base(nameof(CaptionerModel))
@@ -43,8 +48,19 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
         region_proj = nn.Linear(RegionLogits, d);
         image_pos_embed = new Parameter(zeros(config.TokensPerFrame, d));
         frame_embed = new Parameter(zeros(config.ClipFrames, d));
+        if (config.Motion is { } motion)
+        {
+            motion_tower = new MotionRecognizer(motion);
+            motion_proj = nn.Linear(MotionRecognizer.LogitsPerRegion, d);
+        }
+
         language_model = new LlamaForCausalLM(config.Text);
         RegisterComponents();
+        foreach (var p in motion_tower?.parameters() ?? [])
+        {
+            p.requires_grad = false;                                                  // always frozen: trained on its own targets
+        }
+
         if (config.FreezeVision)
         {
             foreach (var p in vision_tower.parameters())
@@ -93,6 +109,14 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
         Neural.Checkpoints.StateDict.LoadStrict(vision_tower, tensors, source);
     }
 
+    /// <summary>Copies a trained motion recognizer's weights (its whole state dict) into the motion tower, strictly.</summary>
+    /// <exception cref="InvalidOperationException">The config has no motion tower.</exception>
+    public void LoadMotionTower(IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
+        var tower = motion_tower ?? throw new InvalidOperationException("this captioner has no motion tower (motion_config is null)");
+        Neural.Checkpoints.StateDict.LoadStrict(tower, tensors, source);
+    }
+
     /// <summary>Keeps a frozen vision tower in eval mode (its BatchNorm statistics are the recognizer's) whatever the rest does.</summary>
     public override void train(bool train = true)
     {
@@ -101,6 +125,8 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
         {
             vision_tower.eval();
         }
+
+        motion_tower?.eval();
     }
 
     /// <summary>Encodes frames into the prompt embeddings: per frame [&lt;|image|&gt;, N image tokens], then &lt;|bos|&gt;.</summary>
@@ -132,6 +158,18 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
         var background = background_proj.forward(probs.narrow(1, 0, BackgroundLogits)).unsqueeze(1); // (B·F, 1, D)
         var regions = region_proj.forward(probs.narrow(1, BackgroundLogits, CaptionerConfig.RegionCount * RegionLogits)
             .view(bf, CaptionerConfig.RegionCount, RegionLogits));                   // (B·F, R, D)
+        if (f > 1 && motion_tower is not null)
+        {
+            Tensor motion;
+            using (no_grad())
+            {
+                motion = motion_tower.Probabilities(pixels);                         // (B, R, 4·3)
+            }
+
+            var first = motion_proj!.forward(motion).unsqueeze(1);                   // (B, 1, R, D): the objects that start in each region
+            var later = zeros([b, f - 1, first.shape[2], first.shape[3]], device: pixels.device);
+            regions = regions + cat([first, later], 1).view(bf, first.shape[2], first.shape[3]);
+        }
         var v = cat([mapTokens, background, regions], 1) + image_pos_embed;         // (B·F, N, D)
         var d = v.shape[2];
         v = v.view(b, f, Config.TokensPerFrame, d);                                  // (B, F, N, D)

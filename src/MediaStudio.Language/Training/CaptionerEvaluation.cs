@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using MediaStudio.Language.Captioning;
 using MediaStudio.Synthetic.Captions;
+using MediaStudio.Synthetic.Metrics;
 using MediaStudio.Synthetic.Scenes;
 using MediaStudio.Synthetic.World;
 using static TorchSharp.torch;
@@ -53,9 +54,9 @@ public static class CaptionerEvaluator
         ArgumentOutOfRangeException.ThrowIfLessThan(clips, 1);
         var config = pipeline.Model.Config;
         var rng = WorldRandom.For(CaptionerTraining.EvaluationSeedBase, "captioner-eval-captions");
-        var imageSamples = Enumerable.Range(0, images).Select(i => CaptionerTraining.Image(CaptionerTraining.EvaluationSeedBase + i, config.Vision.ImageSize, rng)).ToList();
+        var imageSamples = Enumerable.Range(0, images).Select(i => CaptionerTraining.Image(CaptionerTraining.EvaluationSeedBase + i, config.Vision.ImageSize, rng, config.ObjectOrder)).ToList();
         var clipSamples = Enumerable.Range(0, clips)
-            .Select(i => CaptionerTraining.Clip(CaptionerTraining.EvaluationSeedBase + CaptionerTraining.EvaluationClipOffset + i, config.Vision.ImageSize, config.ClipFrames, rng)).ToList();
+            .Select(i => CaptionerTraining.Clip(CaptionerTraining.EvaluationSeedBase + CaptionerTraining.EvaluationClipOffset + i, config.Vision.ImageSize, config.ClipFrames, rng, config.ObjectOrder)).ToList();
 
         var greedy = new GenerationOptions { MaxNewTokens = config.MaxCaptionTokens };
         var imageRun = pipeline.Generate([.. imageSamples.Select(s => s.Frames)], greedy, cancellationToken);
@@ -63,12 +64,7 @@ public static class CaptionerEvaluator
         var tokens = imageRun.Tokens.Sum(t => t.Count + 1) + clipRun.Tokens.Sum(t => t.Count + 1);
         var seconds = (imageRun.Elapsed + clipRun.Elapsed).TotalSeconds;
 
-        var tally = new Dictionary<string, (long Correct, long Total)>(StringComparer.Ordinal);
-        void Count(string attribute, bool correct)
-        {
-            var (c, t) = tally.GetValueOrDefault(attribute);
-            tally[attribute] = (c + (correct ? 1 : 0), t + 1);
-        }
+        var tally = new AccuracyTally();
 
         var parsed = 0;
         var (imageExact, clipExact) = (0, 0);
@@ -86,7 +82,7 @@ public static class CaptionerEvaluator
             {
             }
 
-            imageExact += ScoreScene(imageSamples[i].Scene.Label, label, Count) ? 1 : 0;
+            imageExact += ScoreScene(imageSamples[i].Scene.Label, label, tally.Count) ? 1 : 0;
             if (i < 5)
             {
                 examples.Add(new CaptionExample("image", imageSamples[i].Caption, text));
@@ -107,16 +103,16 @@ public static class CaptionerEvaluator
             }
 
             var truth = clipSamples[i].Scene.Label;
-            var sceneExact = ScoreScene(truth, label?.Scene, Count);
+            var sceneExact = ScoreScene(truth, label?.Scene, tally.Count);
             var motions = clipSamples[i].Motions!;
             var motionsExact = true;
             for (var k = 0; k < truth.Objects.Count; k++)
             {
                 var m = motions[k];
                 var p = label is not null && label.Motions.TryGetValue(truth.Objects[k].Region, out var seen) ? seen : null;
-                Count("motion", p is not null && (p.Horizontal, p.Vertical) == (m.Horizontal, m.Vertical));
-                Count("scale", p?.Scale == m.Scale);
-                Count("rotation", p?.Rotation == m.Rotation);
+                tally.Count("motion", p is not null && (p.Horizontal, p.Vertical) == (m.Horizontal, m.Vertical));
+                tally.Count("scale", p?.Scale == m.Scale);
+                tally.Count("rotation", p?.Rotation == m.Rotation);
                 motionsExact &= p == m;
             }
 
@@ -131,7 +127,7 @@ public static class CaptionerEvaluator
         return new CaptionerEvaluation(
             images,
             clips,
-            tally.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value.Correct / (double)kv.Value.Total, StringComparer.Ordinal),
+            tally.Fractions(),
             parsed / (double)(images + clips),
             imageExact / (double)images,
             clipExact / (double)clips,

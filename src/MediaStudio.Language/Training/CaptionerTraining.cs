@@ -43,19 +43,19 @@ public static class CaptionerTraining
     /// <summary>Gets the clips per step for a given number of images per step.</summary>
     public static int ClipsPerStep(int images) => Math.Max(1, images / 3);
 
-    /// <summary>Builds an image example from a scene seed; <paramref name="captionChoice"/> picks the wording.</summary>
-    public static CaptionSample Image(long seed, int size, WorldRandom captionChoice)
+    /// <summary>Builds an image example from a scene seed; <paramref name="captionChoice"/> picks the wording, <paramref name="order"/> the object order.</summary>
+    public static CaptionSample Image(long seed, int size, WorldRandom captionChoice, ObjectOrder order = ObjectOrder.Shuffled)
     {
         var scene = SceneSampler.Sample(seed);
-        return new CaptionSample([SceneRendering.Render(scene, size, size)], Captioner.Caption(scene.Label, captionChoice), scene, null);
+        return new CaptionSample([SceneRendering.Render(scene, size, size)], Captioner.Caption(scene.Label, captionChoice, order), scene, null);
     }
 
     /// <summary>Builds a clip example from a clip seed: its frames sampled evenly over time and a motion caption.</summary>
-    public static CaptionSample Clip(long seed, int size, int frames, WorldRandom captionChoice)
+    public static CaptionSample Clip(long seed, int size, int frames, WorldRandom captionChoice, ObjectOrder order = ObjectOrder.Shuffled)
     {
         var spec = ClipSampler.Sample(seed, size, size);
         var images = ClipRenderer.RenderFrames(spec, CaptionPipeline.SampleFrames(spec.FrameCount, frames));
-        return new CaptionSample(images, ClipCaptioner.Caption(spec, captionChoice), spec.Scene, spec);
+        return new CaptionSample(images, ClipCaptioner.Caption(spec, captionChoice, order), spec.Scene, spec);
     }
 
     /// <summary>Renders the examples of one step.</summary>
@@ -65,8 +65,8 @@ public static class CaptionerTraining
         var baseSeed = (long)(TrainingSeed.ForStep(seed, step) >> 3);
         var rng = WorldRandom.For(baseSeed, "captioner-captions");
         var size = config.Vision.ImageSize;
-        var imageSamples = Enumerable.Range(0, images).Select(i => Image(baseSeed + i, size, rng)).ToList();
-        var clipSamples = Enumerable.Range(0, ClipsPerStep(images)).Select(i => Clip(baseSeed + images + i, size, config.ClipFrames, rng)).ToList();
+        var imageSamples = Enumerable.Range(0, images).Select(i => Image(baseSeed + i, size, rng, config.ObjectOrder)).ToList();
+        var clipSamples = Enumerable.Range(0, ClipsPerStep(images)).Select(i => Clip(baseSeed + images + i, size, config.ClipFrames, rng, config.ObjectOrder)).ToList();
         return (imageSamples, clipSamples);
     }
 

@@ -13,14 +13,15 @@ public static class StateDict
     /// <param name="module">Target module.</param>
     /// <param name="tensors">Source tensors by key.</param>
     /// <param name="source">Name of the source used in error messages (for example the file name).</param>
+    /// <param name="mayBeMissing">Model keys the source may lack (a model grown by new modules); they keep their values. Null: none.</param>
     /// <exception cref="CheckpointException">Missing or unexpected keys, or a shape or dtype mismatch.</exception>
-    public static void LoadStrict(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string source = "checkpoint")
+    public static void LoadStrict(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string source = "checkpoint", Func<string, bool>? mayBeMissing = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(tensors);
         var target = module.state_dict();
         var problems = new List<(string Key, string Message)>();
-        foreach (var key in target.Keys.Where(k => !tensors.ContainsKey(k)).Order(StringComparer.Ordinal))
+        foreach (var key in target.Keys.Where(k => !tensors.ContainsKey(k) && mayBeMissing?.Invoke(k) != true).Order(StringComparer.Ordinal))
         {
             problems.Add((key, $"missing key '{key}' (the model has it, {source} does not)"));
         }
@@ -59,7 +60,10 @@ public static class StateDict
         using var guard = no_grad();
         foreach (var (key, expected) in target)
         {
-            expected.copy_(tensors[key]);
+            if (tensors.TryGetValue(key, out var value))
+            {
+                expected.copy_(value);
+            }
         }
     }
 

@@ -36,7 +36,10 @@ public static class Captioner
     }
 
     /// <summary>Writes one caption with choices drawn from <paramref name="rng"/>.</summary>
-    public static string Caption(SceneLabel label, WorldRandom rng)
+    /// <param name="label">The scene.</param>
+    /// <param name="rng">Draws the wording.</param>
+    /// <param name="order">The order the objects are listed in.</param>
+    public static string Caption(SceneLabel label, WorldRandom rng, ObjectOrder order = ObjectOrder.Shuffled)
     {
         ArgumentNullException.ThrowIfNull(label);
         ArgumentNullException.ThrowIfNull(rng);
@@ -55,9 +58,7 @@ public static class Captioner
         }
         else
         {
-            var order = label.Objects.ToList();
-            rng.Shuffle(order);
-            var phrases = order.Select(o => prefixPositions
+            var phrases = ObjectOrdering.Arrange(label.Objects, o => o.Region, order, rng).Select(o => prefixPositions
                 ? $"{rng.Pick(Phrases.Regions[o.Region])}, {ObjectPhrase(o, rng)}"
                 : $"{ObjectPhrase(o, rng)} {rng.Pick(Phrases.Regions[o.Region])}").ToList();
             objects = JoinList(phrases, prefixPositions ? "; " : ", ", rng);

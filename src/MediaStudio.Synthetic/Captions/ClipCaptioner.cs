@@ -28,17 +28,18 @@ public static class ClipCaptioner
     }
 
     /// <summary>Writes one caption with choices drawn from <paramref name="rng"/>.</summary>
-    public static string Caption(ClipSpec spec, WorldRandom rng)
+    /// <param name="spec">The clip.</param>
+    /// <param name="rng">Draws the wording.</param>
+    /// <param name="order">The order the objects are listed in (by starting region).</param>
+    public static string Caption(ClipSpec spec, WorldRandom rng, ObjectOrder order = ObjectOrder.Shuffled)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(rng);
         var label = spec.Scene.Label;
         var motions = Motions(spec);
 
-        // 1. one clause per object, in a random order
-        var order = Enumerable.Range(0, label.Objects.Count).ToList();
-        rng.Shuffle(order);
-        var clauses = order.Select(k =>
+        // 1. one clause per object, in the given order
+        var clauses = ObjectOrdering.Arrange(Enumerable.Range(0, label.Objects.Count), k => label.Objects[k].Region, order, rng).Select(k =>
         {
             var o = label.Objects[k];
             return $"{Captioner.ObjectPhrase(o, rng)} {rng.Pick(Phrases.Regions[o.Region])} {MotionPhrase(motions[k], rng)}";

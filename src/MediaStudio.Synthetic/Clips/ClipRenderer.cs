@@ -53,6 +53,14 @@ public static class ClipRenderer
         return new Clip(spec, [.. frames.Select(f => f.Image)], [.. frames.Select(f => f.Instances)], forward, backward, occlusions, edit);
     }
 
+    /// <summary>Returns the indices of <paramref name="samples"/> frames spread evenly over <paramref name="frameCount"/>, first and last included.</summary>
+    public static int[] EvenFrames(int frameCount, int samples)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(frameCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        return [.. Enumerable.Range(0, samples).Select(i => samples == 1 ? 0 : (int)Math.Round(i * (frameCount - 1) / (double)(samples - 1)))];
+    }
+
     /// <summary>Renders only the listed frames of a clip (no masks, flow or edit): what a captioner samples over time.</summary>
     /// <param name="spec">The clip.</param>
     /// <param name="frames">0-based frame indices, each below <see cref="ClipSpec.FrameCount"/>.</param>

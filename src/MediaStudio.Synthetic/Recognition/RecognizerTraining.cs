@@ -1,5 +1,6 @@
 using MediaStudio.Media.Images;
 using MediaStudio.Neural.Training;
+using MediaStudio.Synthetic.Metrics;
 using MediaStudio.Synthetic.Rendering;
 using MediaStudio.Synthetic.Scenes;
 using MediaStudio.Synthetic.World;
@@ -85,13 +86,7 @@ public static class RecognizerTraining
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var tally = new Dictionary<string, (long Correct, long Total)>();
-        void Count(string attribute, bool correct)
-        {
-            var (c, t) = tally.GetValueOrDefault(attribute);
-            tally[attribute] = (c + (correct ? 1 : 0), t + 1);
-        }
-
+        var tally = new AccuracyTally();
         for (var start = 0; start < count; start += batchSize)
         {
             var n = Math.Min(batchSize, count - start);
@@ -102,35 +97,35 @@ public static class RecognizerTraining
                 var truth = samples[i].Label;
                 var predicted = predictions[i];
                 var colours = truth.Background.MatchColours(predicted.Background);
-                Count("background_kind", predicted.Background.Kind == truth.Background.Kind);
-                Count("background_color", colours.First);
+                tally.Count("background_kind", predicted.Background.Kind == truth.Background.Kind);
+                tally.Count("background_color", colours.First);
                 if (truth.Background.SecondColor is not null)
                 {
-                    Count("background_second_color", colours.Second);
+                    tally.Count("background_second_color", colours.Second);
                 }
 
                 // where the background colour errors are: both colours right, by background kind
-                Count($"background_colors ({truth.Background.Kind.ToString().ToLowerInvariant()})", colours.First && (truth.Background.SecondColor is null || colours.Second));
+                tally.Count($"background_colors ({truth.Background.Kind.ToString().ToLowerInvariant()})", colours.First && (truth.Background.SecondColor is null || colours.Second));
 
                 foreach (var region in Enum.GetValues<Region>())
                 {
-                    Count("object_presence", truth.Objects.Any(o => o.Region == region) == predicted.Objects.Any(o => o.Region == region));
+                    tally.Count("object_presence", truth.Objects.Any(o => o.Region == region) == predicted.Objects.Any(o => o.Region == region));
                 }
 
                 foreach (var o in truth.Objects)
                 {
                     var p = predicted.Objects.FirstOrDefault(q => q.Region == o.Region);
-                    Count("shape", p?.Shape == o.Shape);
-                    Count("color", p?.Color == o.Color);
-                    Count("size", p?.Size == o.Size);
-                    Count("texture", p?.Texture == o.Texture);
+                    tally.Count("shape", p?.Shape == o.Shape);
+                    tally.Count("color", p?.Color == o.Color);
+                    tally.Count("size", p?.Size == o.Size);
+                    tally.Count("texture", p?.Texture == o.Texture);
                 }
 
                 var seen = colours is (true, true) ? predicted with { Background = truth.Background with { Kind = predicted.Background.Kind } } : predicted;
-                Count("all_correct", seen.ToJson() == (truth.Clean() with { Relation = null }).ToJson());
+                tally.Count("all_correct", seen.ToJson() == (truth.Clean() with { Relation = null }).ToJson());
             }
         }
 
-        return new RecognizerEvaluation(count, tally.ToDictionary(kv => kv.Key, kv => kv.Value.Correct / (double)kv.Value.Total));
+        return new RecognizerEvaluation(count, tally.Fractions());
     }
 }

@@ -69,7 +69,7 @@ public sealed class VideoEditJobTests : IAsyncLifetime
     {
         var clip = ClipRenderer.Render(ClipSampler.Sample(3, 48, 48, frameCount: 10));
         var (video, mask, reference) = await StoreInputsAsync(clip, 10, 10, 30, 30);
-        var spec = new VideoEditSpec(video.Id, mask.Id, reference.Id, Steps: 2, Seed: 7, MaxSide: 48);
+        var spec = new VideoEditSpec(video.Id, mask.Id, reference.Id, Steps: 2, Seed: 7, MaxSide: 48, MaskShape: EditMaskShape.Box);
 
         var job = await SubmitAsync(spec.ToJson());
         var final = await WaitAsync(job.Id, j => j.Status.IsFinal());
@@ -86,6 +86,7 @@ public sealed class VideoEditJobTests : IAsyncLifetime
         var settings = JsonNode.Parse(edited.MetadataJson!)!;
         Assert.Equal(("video-edit", 2, 7L, 10), (settings["kind"]!.GetValue<string>(), settings["steps"]!.GetValue<int>(), settings["seed"]!.GetValue<long>(), settings["frames"]!.GetValue<int>()));
         Assert.Equal(("video/mp4", AssetKind.Output), (edited.MediaType, edited.Kind));
+        Assert.Equal("box", settings["maskShape"]!.GetValue<string>());
     }
 
     [Fact]

@@ -43,18 +43,20 @@ public static class VideoEditEvaluation
 
     /// <summary>Scores a pipeline on the clips.</summary>
     public static VideoEditScore Score(
-        string name, VideoEditPipeline pipeline, IReadOnlyList<Synthetic.Clips.Clip> clips, int steps, float guidance, int chunkFrames, int chunkOverlap, CancellationToken ct,
+        string name, VideoEditPipeline pipeline, IReadOnlyList<Synthetic.Clips.Clip> clips, VideoEditSettings settings, CancellationToken ct,
         Action<int, IReadOnlyList<RgbImage>>? onEdited = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(clips);
+        ArgumentNullException.ThrowIfNull(settings);
         double inside = 0, outside = 0, warp = 0, flicker = 0, reference = 0, seconds = 0;
         var frames = 0;
         for (var c = 0; c < clips.Count; c++)
         {
             var clip = clips[c];
             var masks = Masks(clip);
-            var request = new VideoEditRequest(clip.Frames, masks[0], clip.Edit.Reference, steps, guidance, Seed: c, ChunkFrames: chunkFrames, ChunkOverlap: chunkOverlap);
+            var request = new VideoEditRequest(
+                clip.Frames, masks[0], clip.Edit.Reference, settings.Steps, settings.Guidance, Seed: c, ChunkFrames: settings.ChunkFrames, ChunkOverlap: settings.ChunkOverlap, MaskShape: settings.MaskShape);
             var clock = Stopwatch.StartNew();
             var edited = pipeline.EditWithMasks(request, masks, null, ct);
             seconds += clock.Elapsed.TotalSeconds;
@@ -175,3 +177,6 @@ public static class VideoEditEvaluation
         return mask;
     }
 }
+
+/// <summary>The sampling settings every clip of an evaluation is edited with.</summary>
+public sealed record VideoEditSettings(int Steps, float Guidance, int ChunkFrames, int ChunkOverlap, EditMaskShape MaskShape);

@@ -15,7 +15,8 @@ namespace MediaStudio.Diffusion.Video.Pipelines;
 /// </summary>
 /// <remarks>
 /// Notation: S the model side, F_c the frames of a chunk, s_f the source frames and m_f the masks at S², R the reference.
-/// 1. masks at the input size (<see cref="PropagateMask"/>), resized to S² (a cell is in when ≥ ¼ of it is) and dilated by one cell;
+/// 1. masks at the input size (<see cref="PropagateMask"/>), resized to S² (a cell is in when ≥ ¼ of it is) and dilated by one
+///    cell; with <see cref="EditMaskShape.Box"/> each becomes its bounding box, so a new shape has room;
 /// 2. flows between consecutive source frames at S² (<see cref="EstimateFlow"/>) when the motion reference is loaded;
 /// 3. one N(0, I) noise image shared by every frame (papers-media.md §1 pitfalls: independent noise flickers);
 /// 4. per chunk, DDIM over all its frames at once: ε̂ = ε_∅ + g (ε_R − ε_∅) with the null tokens as ∅;
@@ -132,6 +133,10 @@ public sealed class VideoEditPipeline : IDisposable
         var source = VideoTensors.FromImages(request.Frames);                                   // (n, 3, H, W)
         var small = VideoTensors.Resize(source, Size, Size);                                    // (n, 3, S, S)
         var mask = VideoTensors.ResizeMask(VideoTensors.FromMasks(masks, w, h), Size, Size, 1); // (n, 1, S, S)
+        if (request.MaskShape == EditMaskShape.Box)
+        {
+            mask = VideoTensors.BoundingBoxes(mask);                                             // the training's box masks: silhouette box, one cell wider
+        }
         var reference = VideoTensors.Resize(VideoTensors.FromImages([request.Reference]), Size, Size);
         var context = Editor.EncodeReference(reference);                                       // (1, N, D)
         var nullContext = Editor.NullContext(1);

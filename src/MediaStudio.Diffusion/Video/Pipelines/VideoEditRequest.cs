@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MediaStudio.Media.Images;
 
 namespace MediaStudio.Diffusion.Video.Pipelines;
@@ -12,6 +13,7 @@ namespace MediaStudio.Diffusion.Video.Pipelines;
 /// <param name="PasteBack">Keep the source pixels outside the mask exactly.</param>
 /// <param name="ChunkFrames">Frames denoised together; longer clips go in overlapping chunks.</param>
 /// <param name="ChunkOverlap">Frames shared by consecutive chunks (blended linearly).</param>
+/// <param name="MaskShape">What the editor may repaint in each frame: the propagated silhouette, or its bounding box (room for a new shape).</param>
 public sealed record VideoEditRequest(
     IReadOnlyList<RgbImage> Frames,
     byte[] FirstFrameMask,
@@ -21,7 +23,8 @@ public sealed record VideoEditRequest(
     long Seed = 0,
     bool PasteBack = true,
     int ChunkFrames = 8,
-    int ChunkOverlap = 2)
+    int ChunkOverlap = 2,
+    EditMaskShape MaskShape = EditMaskShape.Silhouette)
 {
     /// <summary>Checks the request against itself.</summary>
     /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>
@@ -63,7 +66,25 @@ public sealed record VideoEditRequest(
         {
             throw new ArgumentException($"chunk_overlap must be in [0, chunk_frames = {ChunkFrames}), got {ChunkOverlap}", nameof(ChunkOverlap));
         }
+
+        if (!Enum.IsDefined(MaskShape))
+        {
+            throw new ArgumentException($"mask_shape must be silhouette or box, got {MaskShape}", nameof(MaskShape));
+        }
     }
+}
+
+/// <summary>What the editor may repaint in each frame.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<EditMaskShape>))]
+public enum EditMaskShape
+{
+    /// <summary>The propagated mask itself: the new object keeps the old one's outline (a recolour or retexture).</summary>
+    [JsonStringEnumMemberName("silhouette")]
+    Silhouette,
+
+    /// <summary>The propagated mask's bounding box, one cell wider: room to draw the reference's own shape (a replacement).</summary>
+    [JsonStringEnumMemberName("box")]
+    Box,
 }
 
 /// <summary>Where an edit is: chunk (1-based) of the count, denoising step (1-based) of the count, and the stage.</summary>

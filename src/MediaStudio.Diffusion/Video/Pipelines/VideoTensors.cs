@@ -85,4 +85,23 @@ public static class VideoTensors
 
         return resized.MoveToOuterDisposeScope();
     }
+
+    /// <summary>Replaces each mask (N, 1, H, W) by its bounding box; an empty mask stays empty.</summary>
+    public static Tensor BoundingBoxes(Tensor masks)
+    {
+        ArgumentNullException.ThrowIfNull(masks);
+        using var scope = NewDisposeScope();
+        var on = masks.gt(0.5f).to_type(ScalarType.Float32);
+        var rows = Between(on.amax([3]));                                          // (N, 1, H): a row between the first and last occupied ones
+        var cols = Between(on.amax([2]));                                          // (N, 1, W)
+        return (rows.unsqueeze(3) * cols.unsqueeze(2)).MoveToOuterDisposeScope(); // (N, 1, H, W)
+
+        // 1 where some entry at or before and some entry at or after is 1, along the last dimension
+        static Tensor Between(Tensor occupied)
+        {
+            var (before, _) = occupied.cummax(-1);
+            var (after, _) = occupied.flip(-1).cummax(-1);
+            return before * after.flip(-1);
+        }
+    }
 }

@@ -27,6 +27,42 @@ public sealed class VideoEditPipelineTests
     }
 
     [Fact]
+    public void BoundingBoxes_LShapeAndEmptyMask_FillTheBoxAndStayEmpty()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var data = new float[2 * 8 * 8];
+        for (var i = 1; i <= 5; i++)
+        {
+            data[(2 * 8) + i] = 1;                                         // row 2, columns 1-5
+            data[((i + 1) * 8) + 1] = 1;                                   // column 1, rows 2-6
+        }
+
+        var boxes = VideoTensors.BoundingBoxes(TorchSharp.torch.tensor(data, [2, 1, 8, 8]));
+
+        var box = boxes[0, 0].data<float>().ToArray();
+        Assert.All(Enumerable.Range(0, 64), i => Assert.Equal(i / 8 is >= 2 and <= 6 && i % 8 is >= 1 and <= 5 ? 1f : 0f, box[i]));
+        Assert.Equal(0f, boxes[1].sum().item<float>());
+    }
+
+    [Fact]
+    public void EditWithMasks_BoxShape_RepaintsTheBoxAndKeepsTheSourceOutsideIt()
+    {
+        using var pipeline = new VideoEditPipeline(VideoEditFixtures.Editor(24));
+        var (frames, squares) = VideoEditFixtures.Frames(2, 24, 20);
+        // a triangle (the square's lower-left half), whose bounding box is the whole square
+        IReadOnlyList<byte[]> masks = [.. squares.Select(m => m.Select((v, i) => (i % 24) - (i / 24) <= 0 ? v : (byte)0).ToArray())];
+        var request = new VideoEditRequest(frames, masks[0], Reference, Steps: 2, Seed: 1);
+
+        var outline = pipeline.EditWithMasks(request, masks, null, CancellationToken.None);
+        var box = pipeline.EditWithMasks(request with { MaskShape = EditMaskShape.Box }, masks, null, CancellationToken.None);
+
+        static int Changed(RgbImage a, RgbImage b) => a.Pixels.Zip(b.Pixels).Count(p => p.First != p.Second);
+        Assert.True(Changed(frames[0], box[0]) > Changed(frames[0], outline[0]), $"box {Changed(frames[0], box[0])}, outline {Changed(frames[0], outline[0])} changed bytes");
+        Assert.Equal(frames[1].Pixels.AsSpan(frames[1].Offset(0, 19), 24 * 3).ToArray(), box[1].Pixels.AsSpan(box[1].Offset(0, 19), 24 * 3).ToArray());
+        Assert.Throws<ArgumentException>(() => (request with { MaskShape = (EditMaskShape)7 }).Validate());
+    }
+
+    [Fact]
     public void EditWithMasks_PasteBack_KeepsSourceOutsideMaskAndReturnsInputSize()
     {
         using var pipeline = new VideoEditPipeline(VideoEditFixtures.Editor(22));

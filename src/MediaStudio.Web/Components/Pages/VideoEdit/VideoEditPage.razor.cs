@@ -1,6 +1,7 @@
 using System.Globalization;
 using MediaStudio.Core.Assets;
 using MediaStudio.Core.Jobs;
+using MediaStudio.Diffusion.Video.Pipelines;
 using MediaStudio.Jobs.Execution;
 using MediaStudio.Jobs.VideoEditing;
 using MediaStudio.Media.Images;
@@ -53,6 +54,7 @@ public sealed partial class VideoEditPage : IAsyncDisposable
     private long _seed;
     private double _frameRate = 8;
     private bool _pasteBack = true;
+    private EditMaskShape _maskShape = EditMaskShape.Silhouette;
     private bool _submitting;
     private string? _submitError;
 
@@ -286,7 +288,7 @@ public sealed partial class VideoEditPage : IAsyncDisposable
                 mask = await Library.UploadImageAsync(stream, "mask.png", AssetLibrary.InputSlotPrefix + "mask", _stop.Token);
             }
 
-            var spec = new VideoEditSpec(_video!.Id, mask.Id, _reference!.Id, _steps, _guidance, _seed, _pasteBack, _frameRate);
+            var spec = new VideoEditSpec(_video!.Id, mask.Id, _reference!.Id, _steps, _guidance, _seed, _pasteBack, _frameRate, MaskShape: _maskShape);
             var job = await Board.SubmitAsync(VideoEditSpec.Kind, spec.ToJson(), _stop.Token);
             _job = await Board.GetAsync(job.Id, _stop.Token);
             _edited = null;

@@ -1,0 +1,150 @@
+using MediaStudio.Media.Images;
+using MediaStudio.Neural.Pat;
+using MediaStudio.Synthetic.Captions;
+using MediaStudio.Synthetic.Clips;
+using MediaStudio.Synthetic.World;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MediaStudio.Synthetic.Recognition;
+
+/// <summary>Reads how the object that starts in each region moves over a clip: left/right, up/down, grows/shrinks, turns.</summary>
+/// <remarks>
+/// Notation: B clips, F frames sampled evenly (first and last included), S the side, R regions. The frames are stacked
+/// as 3F channels, so the PAT backbone's first layer already compares them; the readout is the recognizer's:
+/// logits = head(LayerNorm([flatten(map); pool(map)])) with R × 4 heads (horizontal, vertical, scale, rotation) of
+/// three classes each (−1, 0, +1 as <see cref="ObjectMotion"/> defines them). A region without an object at frame 1 is
+/// ignored in the loss. The captioner reads the per-head probabilities as one motion token per region.
+/// </remarks>
+public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Parts of a motion, in head order.</summary>
+    public static readonly IReadOnlyList<string> Parts = ["horizontal", "vertical", "scale", "rotation"];
+
+    /// <summary>Classes per part: −1, 0, +1.</summary>
+    public const int Classes = 3;
+
+    private static readonly int Regions = Enum.GetValues<Region>().Length;
+
+    private readonly PatEncoder encoder;
+    private readonly LayerNorm norm;
+    private readonly Linear head;
+
+    public MotionRecognizer(MotionRecognizerConfig config) : base(nameof(MotionRecognizer))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        encoder = new PatEncoder(config.Backbone);
+        var channels = config.Backbone.StageWidth(config.Backbone.StageCount - 1);
+        var readout = (channels * config.FinalMapSide * config.FinalMapSide) + config.Backbone.PooledDim;
+        norm = nn.LayerNorm(readout);
+        head = nn.Linear(readout, LogitsPerRegion * Regions);
+        RegisterComponents();
+    }
+
+    public MotionRecognizerConfig Config { get; }
+
+    /// <summary>Gets the logits of one region: four parts of three classes.</summary>
+    public static int LogitsPerRegion => Parts.Count * Classes;
+
+    /// <summary>Creates a motion recognizer with the PAT initialisation.</summary>
+    public static MotionRecognizer FromConfig(MotionRecognizerConfig config, Generator? generator = null)
+    {
+        var model = new MotionRecognizer(config);
+        Neural.Layers.Init.TruncNormal(model, generator: generator);
+        return model;
+    }
+
+    // (B, F, 3, S, S) in [-1, 1] -> (B, R·4·3) logits
+    public override Tensor forward(Tensor frames)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        using var scope = NewDisposeScope();
+        using var features = encoder.Encode(frames.flatten(1, 2), includeFeatureMaps: true); // (B, 3F, S, S) in
+        var readout = cat([features.FeatureMaps[^1].flatten(1), features.Pooled], dim: 1);   // (B, C·s·s + P)
+        return head.forward(norm.forward(readout)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Per-part probabilities of every region.</summary>
+    // (B, F, 3, S, S) -> (B, R, 4·3), each consecutive triple summing to one
+    public Tensor Probabilities(Tensor frames)
+    {
+        using var scope = NewDisposeScope();
+        var logits = forward(frames);                                                        // (B, R·4·3)
+        var b = logits.shape[0];
+        return logits.view(b, Regions * Parts.Count, Classes).softmax(2).view(b, Regions, LogitsPerRegion).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The targets of a clip: per region, the four parts of the object that starts there (class = part + 1), or <see cref="AttributeHeads.Ignore"/>.</summary>
+    public static long[] Targets(ClipSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var targets = Enumerable.Repeat(AttributeHeads.Ignore, Regions * Parts.Count).ToArray();
+        var objects = spec.Scene.Label.Objects;
+        for (var k = 0; k < objects.Count; k++)
+        {
+            var m = ObjectMotion.From(spec, k);
+            var at = (int)objects[k].Region * Parts.Count;
+            (targets[at], targets[at + 1], targets[at + 2], targets[at + 3]) = (m.Horizontal + 1, m.Vertical + 1, m.Scale + 1, m.Rotation + 1);
+        }
+
+        return targets;
+    }
+
+    /// <summary>Mean cross-entropy over the heads with an object, summed over the four parts.</summary>
+    // logits (B, R·4·3), targets (B, R·4) -> scalar
+    public static Tensor Loss(Tensor logits, Tensor targets)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(targets);
+        using var scope = NewDisposeScope();
+        var perHead = logits.view(-1, Classes);                                              // (B·R·4, 3)
+        var loss = nn.functional.cross_entropy(perHead, targets.flatten(), ignore_index: AttributeHeads.Ignore);
+        return (loss * Parts.Count).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Stacks clips of <see cref="MotionRecognizerConfig.Frames"/> frames each into (B, F, 3, S, S) in [-1, 1].</summary>
+    public Tensor ToBatch(IReadOnlyList<IReadOnlyList<RgbImage>> clips)
+    {
+        ArgumentNullException.ThrowIfNull(clips);
+        if (clips.FirstOrDefault(c => c.Count != Config.Frames) is { } wrong)
+        {
+            throw new ArgumentException($"the motion recognizer reads {Config.Frames} frames per clip, got {wrong.Count}", nameof(clips));
+        }
+
+        var size = Config.ImageSize;
+        using var scope = NewDisposeScope();
+        return SceneRecognizer.ToBatch([.. clips.SelectMany(c => c)], size).view(clips.Count, Config.Frames, 3, size, size).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Reads each clip's motions: for every region, the most likely class of each part.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<Region, ObjectMotion>> Read(IReadOnlyList<IReadOnlyList<RgbImage>> clips)
+    {
+        ArgumentNullException.ThrowIfNull(clips);
+        if (clips.Count == 0)
+        {
+            return [];
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        eval();
+        var b = clips.Count;
+        var classes = forward(ToBatch(clips)).view(b, Regions, Parts.Count, Classes).argmax(3).data<long>().ToArray(); // (B, R, 4)
+        var result = new List<IReadOnlyDictionary<Region, ObjectMotion>>(b);
+        for (var i = 0; i < b; i++)
+        {
+            var motions = new Dictionary<Region, ObjectMotion>();
+            foreach (var region in Enum.GetValues<Region>())
+            {
+                var at = ((i * Regions) + (int)region) * Parts.Count;
+                motions[region] = new ObjectMotion((int)classes[at] - 1, (int)classes[at + 1] - 1, (int)classes[at + 2] - 1, (int)classes[at + 3] - 1);
+            }
+
+            result.Add(motions);
+        }
+
+        return result;
+    }
+}
