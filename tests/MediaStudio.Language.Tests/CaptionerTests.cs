@@ -145,6 +145,18 @@ public sealed class CaptionerTests : IDisposable
         Assert.True(grown.state_dict()[decoder].equal(tensors[decoder]).all().item<bool>());
     }
 
+    [Fact]
+    public void Recipe_WithClips_TrainsOnThatManyClipsPerStep()
+    {
+        var config = TestModels.TinyCaptioner();
+
+        var options = CaptionerTraining.Recipe(10, 2, clips: 3);
+        var (images, clips) = CaptionerTraining.Batch(options.Seed, 0, 2, config, options.BatchSize - 2);
+
+        Assert.Equal((5, 2, 3), (options.BatchSize, images.Count, clips.Count));
+        Assert.Equal(2 + CaptionerTraining.ClipsPerStep(2), CaptionerTraining.Recipe(10, 2).BatchSize);
+    }
+
     private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => action(value);

@@ -23,7 +23,8 @@ internal static class TrainCaptionerCommand
         var size = new Option<string>("--size") { Description = "student (shipped) or teacher (larger).", DefaultValueFactory = _ => "student" };
         size.AcceptOnlyFromAmong("student", "teacher");
         var steps = new Option<long>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => 2000 };
-        var batch = new Option<int>("--batch") { Description = "Images per step (plus a third as many clips).", DefaultValueFactory = _ => 24 };
+        var batch = new Option<int>("--batch") { Description = "Images per step (plus a third as many clips, unless --clips).", DefaultValueFactory = _ => 24 };
+        var clips = new Option<int?>("--clips") { Description = "Clips per step (default: a third of --batch)." };
         var seed = new Option<long>("--seed") { Description = "Run seed (init, data order).", DefaultValueFactory = _ => 1 };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default: the recipe's)." };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 1 };
@@ -36,7 +37,7 @@ internal static class TrainCaptionerCommand
         var initFrom = new Option<string?>("--init-from") { Description = "Captioner folder whose weights start the run (same decoder and vision tower; modules it lacks, such as a new motion tower's projection, start fresh)." };
         var command = new Command("captioner", "Train the captioner (PAT vision tower + Llama decoder) on fresh image and clip renders (resumes after a kill).")
         {
-            size, steps, batch, seed, lr, threads, output, tokenizer, recognizer, checkpoint, motion, order, initFrom,
+            size, steps, batch, clips, seed, lr, threads, output, tokenizer, recognizer, checkpoint, motion, order, initFrom,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -45,7 +46,7 @@ internal static class TrainCaptionerCommand
                 name, parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(lr), parse.GetValue(threads),
                 parse.GetValue(output) ?? $"models/captioner-{name}", parse.GetValue(tokenizer)!, parse.GetValue(recognizer)!,
                 parse.GetValue(checkpoint) ?? $"data/train/captioner-{name}/checkpoint.bin",
-                new Sources(parse.GetValue(motion), parse.GetValue(order), parse.GetValue(initFrom)), cancellationToken));
+                new Sources(parse.GetValue(motion), parse.GetValue(order), parse.GetValue(initFrom), parse.GetValue(clips)), cancellationToken));
         });
         return command;
     }
@@ -64,14 +65,15 @@ internal static class TrainCaptionerCommand
             Motion = sources.MotionRecognizer is { } motionConfigFolder ? ModelFolder.ReadConfig<MotionRecognizerConfig>(motionConfigFolder) : null,
             ObjectOrder = sources.ObjectOrder,
         };
-        var options = CaptionerTraining.Recipe(steps, batch, seed);
+        var options = CaptionerTraining.Recipe(steps, batch, seed, sources.Clips);
+        var clipsPerStep = options.BatchSize - batch;
         if (lr is { } peak)
         {
             options = options with { LearningRate = peak, MinLearningRate = Math.Min(options.MinLearningRate, peak / 10) };
         }
 
         var commandLine = string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train captioner --size {size} --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads} --object-order {config.ObjectOrder.ToString().ToLowerInvariant()}{(sources.MotionRecognizer is { } m ? $" --motion-recognizer {m}" : "")}{(sources.InitFrom is { } i ? $" --init-from {i}" : "")}");
+            $"mediastudio train captioner --size {size} --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads}{(sources.Clips is { } c ? $" --clips {c}" : "")} --object-order {config.ObjectOrder.ToString().ToLowerInvariant()}{(sources.MotionRecognizer is { } m ? $" --motion-recognizer {m}" : "")}{(sources.InitFrom is { } i ? $" --init-from {i}" : "")}");
         var runLog = TrainingRunLog.Open(checkpoint, commandLine);
         TrainingSeed.Set(seed);
         using var model = CaptionerModel.FromConfig(config);
@@ -98,7 +100,7 @@ internal static class TrainCaptionerCommand
         var parameters = model.parameters().Sum(p => p.numel());
         var trainable = model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
-            $"captioner-{size}: {parameters:N0} parameters ({trainable:N0} trainable), {steps} steps x ({batch} images + {CaptionerTraining.ClipsPerStep(batch)} clips), {threads} torch thread(s)");
+            $"captioner-{size}: {parameters:N0} parameters ({trainable:N0} trainable), {steps} steps x ({batch} images + {clipsPerStep} clips), {threads} torch thread(s)");
 
         var clock = Stopwatch.StartNew();
         var console = new TrainingConsole($"captioner-{size}", logEvery: 25);
@@ -117,7 +119,7 @@ internal static class TrainCaptionerCommand
             ["size"] = size,
             ["commands"] = runLog.Commands,
             ["images_per_step"] = batch,
-            ["clips_per_step"] = CaptionerTraining.ClipsPerStep(batch),
+            ["clips_per_step"] = clipsPerStep,
             ["clip_frames"] = config.ClipFrames,
             ["training"] = options,
             ["training_seconds"] = Math.Round(baseSeconds + trainingSeconds, 1),
@@ -160,9 +162,9 @@ internal static class TrainCaptionerCommand
             card.Append(inv, $"  - `{run}`\n");
         }
 
-        card.Append(inv, $"- {parameters:N0} parameters, {trainable:N0} trained; AdamW, lr {options.LearningRate} (warm-up {options.WarmupSteps} steps, cosine to {options.MinLearningRate} at step {options.TotalSteps}), ")
+        card.Append(inv, $"- {parameters:N0} parameters, {trainable:N0} trained; AdamW, lr {options.LearningRate} (warm-up {options.WarmupSteps} steps, cosine to {options.MinLearningRate:G3} at step {options.TotalSteps}), ")
             .Append(inv, $"weight decay {options.WeightDecay}, grad clip {options.GradClip}\n");
-        card.Append(inv, $"- data: every step {batch} fresh clean image renders and {CaptionerTraining.ClipsPerStep(batch)} clips, each with one randomly worded caption (objects {(config.ObjectOrder == ObjectOrder.Reading ? "in reading order" : "in any order")}) ")
+        card.Append(inv, $"- data: every step {batch} fresh clean image renders and {options.BatchSize - batch} clips, each with one randomly worded caption (objects {(config.ObjectOrder == ObjectOrder.Reading ? "in reading order" : "in any order")}) ")
             .Append("(Synthetic.Captions.Captioner / ClipCaptioner); next-token cross-entropy over caption and end tokens\n");
         card.Append(inv, $"- training time: {(baseSeconds + seconds) / 60:F1} min wall clock on this machine's CPU")
             .Append(baseSeconds > 0 ? string.Create(inv, $" ({baseSeconds / 60:F1} min for the weights it started from, {seconds / 60:F1} min for the last phase on {threads} torch thread(s))\n\n") : string.Create(inv, $" ({threads} torch thread)\n\n"));
@@ -190,5 +192,5 @@ internal static class TrainCaptionerCommand
     }
 
     /// <summary>Where the run's extra weights come from, and the caption order it trains on.</summary>
-    private sealed record Sources(string? MotionRecognizer, ObjectOrder ObjectOrder, string? InitFrom);
+    private sealed record Sources(string? MotionRecognizer, ObjectOrder ObjectOrder, string? InitFrom, int? Clips);
 }

@@ -25,8 +25,8 @@ public static class CaptionerTraining
     /// <summary>Offset of the held-out clip seeds within the evaluation range.</summary>
     public const long EvaluationClipOffset = 1L << 40;
 
-    /// <summary>Returns the training options of the shipped recipe.</summary>
-    public static TrainingOptions Recipe(long steps, int batchSize, long seed = 1) => new()
+    /// <summary>Returns the training options of the shipped recipe: <paramref name="batchSize"/> images and <paramref name="clips"/> clips per step (default a third as many).</summary>
+    public static TrainingOptions Recipe(long steps, int batchSize, long seed = 1, int? clips = null) => new()
     {
         LearningRate = 1.5e-3,
         MinLearningRate = 5e-5,
@@ -37,7 +37,7 @@ public static class CaptionerTraining
         Seed = seed,
         CheckpointEvery = 50,
         ProgressEvery = 5,
-        BatchSize = batchSize + ClipsPerStep(batchSize),
+        BatchSize = batchSize + (clips ?? ClipsPerStep(batchSize)),
     };
 
     /// <summary>Gets the clips per step for a given number of images per step.</summary>
@@ -59,14 +59,14 @@ public static class CaptionerTraining
     }
 
     /// <summary>Renders the examples of one step.</summary>
-    public static (IReadOnlyList<CaptionSample> Images, IReadOnlyList<CaptionSample> Clips) Batch(long seed, long step, int images, CaptionerConfig config)
+    public static (IReadOnlyList<CaptionSample> Images, IReadOnlyList<CaptionSample> Clips) Batch(long seed, long step, int images, CaptionerConfig config, int? clips = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var baseSeed = (long)(TrainingSeed.ForStep(seed, step) >> 3);
         var rng = WorldRandom.For(baseSeed, "captioner-captions");
         var size = config.Vision.ImageSize;
         var imageSamples = Enumerable.Range(0, images).Select(i => Image(baseSeed + i, size, rng, config.ObjectOrder)).ToList();
-        var clipSamples = Enumerable.Range(0, ClipsPerStep(images)).Select(i => Clip(baseSeed + images + i, size, config.ClipFrames, rng, config.ObjectOrder)).ToList();
+        var clipSamples = Enumerable.Range(0, clips ?? ClipsPerStep(images)).Select(i => Clip(baseSeed + images + i, size, config.ClipFrames, rng, config.ObjectOrder)).ToList();
         return (imageSamples, clipSamples);
     }
 
@@ -116,7 +116,7 @@ public static class CaptionerTraining
         return trainer.Run(
             step =>
             {
-                var (imageSamples, clipSamples) = Batch(options.Seed, step, images, model.Config);
+                var (imageSamples, clipSamples) = Batch(options.Seed, step, images, model.Config, options.BatchSize - images); // the rest of the batch is clips
                 var (imageLoss, imageTokens) = Loss(model, tokenizer, imageSamples);
                 var (clipLoss, clipTokens) = Loss(model, tokenizer, clipSamples);
                 return (imageLoss + clipLoss) / (imageTokens + clipTokens);
