@@ -67,7 +67,7 @@ internal static class EvalCaptionerCommand
 
         text.Append('\n');
         text.Append(inv, $"- parse rate: {e.ParseRate * 100:F2}%\n");
-        text.Append(inv, $"- exact match (every attribute of the scene right): images {e.ImageExactMatch * 100:F2}%, clips (scene and every motion) {e.ClipExactMatch * 100:F2}%\n");
+        text.Append(inv, $"- exact match (every attribute of the scene right): images {Percent(e.ImageExactMatch)}, clips (scene and every motion) {Percent(e.ClipExactMatch)}\n");
         text.Append(inv, $"- perplexity on reference captions: {e.Perplexity:F3}\n");
         text.Append(inv, $"- decode: {e.DecodeTokensPerSecond:F0} tokens/s (greedy, KV cache, batch {e.Batch}, this machine's CPU under shared load)\n\n");
         text.Append("Examples (reference wording / generated):\n\n");
@@ -90,7 +90,7 @@ internal static class EvalCaptionerCommand
         table.Caption(string.Create(CultureInfo.InvariantCulture, $"{e.Images} held-out images, {e.Clips} held-out clips"));
         AnsiConsole.Write(table);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"parse rate {e.ParseRate * 100:F2}%, exact match images {e.ImageExactMatch * 100:F2}% clips {e.ClipExactMatch * 100:F2}%, perplexity {e.Perplexity:F3}, decode {e.DecodeTokensPerSecond:F0} tokens/s (batch {e.Batch})"));
+            $"parse rate {e.ParseRate * 100:F2}%, exact match images {Percent(e.ImageExactMatch)} clips {Percent(e.ClipExactMatch)}, perplexity {e.Perplexity:F3}, decode {e.DecodeTokensPerSecond:F0} tokens/s (batch {e.Batch})"));
         foreach (var example in e.Examples)
         {
             Console.WriteLine($"{example.Kind}: {example.Generated}");
@@ -98,4 +98,7 @@ internal static class EvalCaptionerCommand
     }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    // a fraction as a percentage, or "n/a" when nothing of that kind was evaluated
+    private static string Percent(double? fraction) => fraction is { } f ? string.Create(CultureInfo.InvariantCulture, $"{f * 100:F2}%") : "n/a";
 }

@@ -160,6 +160,11 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
             .view(bf, CaptionerConfig.RegionCount, RegionLogits));                   // (B·F, R, D)
         if (f > 1 && motion_tower is not null)
         {
+            if (f != motion_tower.Config.Frames)
+            {
+                throw new ArgumentException($"the motion tower reads clips of {motion_tower.Config.Frames} frames, got {f}", nameof(pixels));
+            }
+
             Tensor motion;
             using (no_grad())
             {
@@ -170,6 +175,7 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
             var later = zeros([b, f - 1, first.shape[2], first.shape[3]], device: pixels.device);
             regions = regions + cat([first, later], 1).view(bf, first.shape[2], first.shape[3]);
         }
+
         var v = cat([mapTokens, background, regions], 1) + image_pos_embed;         // (B·F, N, D)
         var d = v.shape[2];
         v = v.view(b, f, Config.TokensPerFrame, d);                                  // (B, F, N, D)

@@ -13,8 +13,8 @@ namespace MediaStudio.Language.Training;
 /// <param name="Clips">Held-out clips captioned.</param>
 /// <param name="Accuracy">Per attribute, the fraction stated correctly (parsed back with the world's caption parsers); an unparsable caption counts as wrong everywhere.</param>
 /// <param name="ParseRate">Fraction of generated captions the parsers could read.</param>
-/// <param name="ImageExactMatch">Fraction of images whose caption states exactly the true scene.</param>
-/// <param name="ClipExactMatch">Fraction of clips whose caption states exactly the true scene and every motion.</param>
+/// <param name="ImageExactMatch">Fraction of images whose caption states exactly the true scene; null when no image was evaluated.</param>
+/// <param name="ClipExactMatch">Fraction of clips whose caption states exactly the true scene and every motion; null when no clip was evaluated.</param>
 /// <param name="Perplexity">exp of the mean next-token loss on one reference caption per sample (teacher forcing).</param>
 /// <param name="DecodeTokensPerSecond">Generated tokens per second of greedy decoding with the KV cache, batched.</param>
 /// <param name="Batch">Batch size used for decoding.</param>
@@ -24,8 +24,8 @@ public sealed record CaptionerEvaluation(
     [property: JsonPropertyName("clips")] int Clips,
     [property: JsonPropertyName("accuracy")] IReadOnlyDictionary<string, double> Accuracy,
     [property: JsonPropertyName("parse_rate")] double ParseRate,
-    [property: JsonPropertyName("image_exact_match")] double ImageExactMatch,
-    [property: JsonPropertyName("clip_exact_match")] double ClipExactMatch,
+    [property: JsonPropertyName("image_exact_match")] double? ImageExactMatch,
+    [property: JsonPropertyName("clip_exact_match")] double? ClipExactMatch,
     [property: JsonPropertyName("perplexity")] double Perplexity,
     [property: JsonPropertyName("decode_tokens_per_second")] double DecodeTokensPerSecond,
     [property: JsonPropertyName("batch")] int Batch,
@@ -50,8 +50,13 @@ public static class CaptionerEvaluator
     public static CaptionerEvaluation Evaluate(CaptionPipeline pipeline, int images, int clips, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        ArgumentOutOfRangeException.ThrowIfLessThan(images, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(clips, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(images);
+        ArgumentOutOfRangeException.ThrowIfNegative(clips);
+        if (images + clips == 0)
+        {
+            throw new ArgumentException("evaluate at least one image or clip", nameof(images));
+        }
+
         var config = pipeline.Model.Config;
         var rng = WorldRandom.For(CaptionerTraining.EvaluationSeedBase, "captioner-eval-captions");
         var imageSamples = Enumerable.Range(0, images).Select(i => CaptionerTraining.Image(CaptionerTraining.EvaluationSeedBase + i, config.Vision.ImageSize, rng, config.ObjectOrder)).ToList();
@@ -129,11 +134,11 @@ public static class CaptionerEvaluator
             clips,
             tally.Fractions(),
             parsed / (double)(images + clips),
-            imageExact / (double)images,
-            clipExact / (double)clips,
+            images == 0 ? null : imageExact / (double)images,
+            clips == 0 ? null : clipExact / (double)clips,
             perplexity,
             seconds > 0 ? tokens / seconds : 0,
-            Math.Min(pipeline.MaxBatch, images),
+            Math.Min(pipeline.MaxBatch, Math.Max(images, clips)),
             examples);
     }
 
