@@ -65,12 +65,8 @@ internal static class TrainCaptionerCommand
             Motion = sources.MotionRecognizer is { } motionConfigFolder ? ModelFolder.ReadConfig<MotionRecognizerConfig>(motionConfigFolder) : null,
             ObjectOrder = sources.ObjectOrder,
         };
-        var options = CaptionerTraining.Recipe(steps, batch, seed, sources.Clips);
+        var options = CaptionerTraining.Recipe(steps, batch, seed, sources.Clips).WithPeakLearningRate(lr);
         var clipsPerStep = options.BatchSize - batch;
-        if (lr is { } peak)
-        {
-            options = options with { LearningRate = peak, MinLearningRate = Math.Min(options.MinLearningRate, peak / 10) };
-        }
 
         var commandLine = string.Create(CultureInfo.InvariantCulture,
             $"mediastudio train captioner --size {size} --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads}{(sources.Clips is { } c ? $" --clips {c}" : "")} --object-order {config.ObjectOrder.ToString().ToLowerInvariant()}{(sources.MotionRecognizer is { } m ? $" --motion-recognizer {m}" : "")}{(sources.InitFrom is { } i ? $" --init-from {i}" : "")}");

@@ -39,11 +39,7 @@ internal static class TrainMotionRecognizerCommand
         TorchRuntime.SetThreads(threads);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
         var config = new MotionRecognizerConfig();
-        var options = MotionRecognizerTraining.Recipe(steps, batch, seed);
-        if (lr is { } peak)
-        {
-            options = options with { LearningRate = peak, MinLearningRate = Math.Min(options.MinLearningRate, peak / 10) };
-        }
+        var options = MotionRecognizerTraining.Recipe(steps, batch, seed).WithPeakLearningRate(lr);
 
         var runLog = TrainingRunLog.Open(checkpoint, string.Create(CultureInfo.InvariantCulture,
             $"mediastudio train motion-recognizer --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads}"));

@@ -44,11 +44,7 @@ internal static class TrainRecognizerCommand
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
 
         var config = new RecognizerConfig();
-        var options = RecognizerTraining.Recipe(steps, batch, seed);
-        if (lr is { } peak)
-        {
-            options = options with { LearningRate = peak, MinLearningRate = Math.Min(options.MinLearningRate, peak / 10) };
-        }
+        var options = RecognizerTraining.Recipe(steps, batch, seed).WithPeakLearningRate(lr);
 
         // every invocation is recorded, so the card can list the exact phases a resumed model went through
         var runLog = TrainingRunLog.Open(checkpoint, string.Create(CultureInfo.InvariantCulture,

@@ -67,6 +67,10 @@ public sealed record TrainingOptions
     [JsonPropertyName("batch_size")]
     public int BatchSize { get; init; }
 
+    /// <summary>Returns these options with another peak learning rate (the floor stays at most a tenth of it), or unchanged for null.</summary>
+    public TrainingOptions WithPeakLearningRate(double? peak) =>
+        peak is { } lr ? this with { LearningRate = lr, MinLearningRate = Math.Min(MinLearningRate, lr / 10) } : this;
+
     /// <summary>Checks every value.</summary>
     /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>
     public void Validate()

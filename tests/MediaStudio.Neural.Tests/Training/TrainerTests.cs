@@ -66,6 +66,19 @@ public sealed class TrainerTests
     private static Tensor LibTorchError() => zeros(2).view(3);
 
     [Fact]
+    public void WithPeakLearningRate_GivenOrNull_SetsPeakAndKeepsTheFloorBelowATenth()
+    {
+        var recipe = new TrainingOptions { LearningRate = 1e-3, MinLearningRate = 5e-5, TotalSteps = 10 };
+
+        Assert.Same(recipe, recipe.WithPeakLearningRate(null));
+        var lower = recipe.WithPeakLearningRate(3e-4);
+        var higher = recipe.WithPeakLearningRate(2e-3);
+        Assert.Equal(3e-4, lower.LearningRate);
+        Assert.Equal(3e-5, lower.MinLearningRate, 1e-12);                            // a tenth of the new peak
+        Assert.Equal((2e-3, 5e-5), (higher.LearningRate, higher.MinLearningRate));    // the recipe's floor is already lower
+    }
+
+    [Fact]
     public void Run_TinyClassification_LossDecreases()
     {
         using var scope = NewDisposeScope();
