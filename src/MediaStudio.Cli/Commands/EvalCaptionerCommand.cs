@@ -59,11 +59,7 @@ internal static class EvalCaptionerCommand
         var text = new StringBuilder();
         text.Append(inv, $"Measured by `{commandLine}` on {e.Images} held-out images and {e.Clips} held-out clips (seeds from 2^62, never drawn in training), greedy decoding. ")
             .Append("Every caption is parsed back with the world's caption parsers (CaptionParser, ClipCaptionParser); an unreadable caption counts as wrong for every attribute.\n\n");
-        text.Append("| attribute | accuracy |\n| --- | --- |\n");
-        foreach (var (name, value) in e.Accuracy)
-        {
-            text.Append(inv, $"| {name} | {value * 100:F2}% |\n");
-        }
+        CardText.AppendAccuracy(text, "attribute", e.Accuracy);
 
         text.Append('\n');
         text.Append(inv, $"- parse rate: {e.ParseRate * 100:F2}%\n");

@@ -99,11 +99,7 @@ internal static class EvalClipCommand
         {
             text.Append("\nAuxiliary attribute heads on the retrieval pairs (what the pooled text state and the image embedding carry; ")
                 .Append("per attribute kind over all objects, and `all_heads` = all 23 heads of a scene right):\n\n");
-            text.Append("| head | accuracy |\n| --- | --- |\n");
-            foreach (var (name, value) in evaluation.AttributeHeads)
-            {
-                text.Append(inv, $"| {name} | {value * 100:F2}% |\n");
-            }
+            CardText.AppendAccuracy(text, "head", evaluation.AttributeHeads);
         }
 
         text.Append("\nCaption lengths in tokens (bos and eos included): ")

@@ -151,11 +151,7 @@ internal static class TrainAutoencoderCommand
         card.Append("![originals above reconstructions](samples.png)\n\n");
         card.Append("`samples.png`: the first 8 held-out evaluation scenes (top) and their reconstructions through the posterior mean (bottom), 2x.\n\n");
         card.Append("## Recipe\n\n");
-        card.Append("- commands, in order (each later one resumed the checkpoint of the one before; a repeated line is a restart after a kill):\n");
-        foreach (var run in runs)
-        {
-            card.Append(inv, $"  - `{run}`\n");
-        }
+        CardText.AppendCommands(card, runs);
 
         card.Append(inv, $"- {parameters:N0} parameters; AdamW, peak lr {recipe.LearningRate} (warm-up {recipe.WarmupSteps} steps, cosine to {recipe.MinLearningRate} at step {recipe.Steps}), ")
             .Append(inv, $"weight decay {recipe.WeightDecay}, grad clip {recipe.GradClip}, batch {recipe.BatchSize}, seed {recipe.Seed}\n");

@@ -152,11 +152,7 @@ internal static class TrainCaptionerCommand
             .Append(inv, $"(RMSNorm, RoPE, SwiGLU, GQA {t.NumAttentionHeads}/{t.NumKeyValueHeads} heads, d={t.HiddenSize}, {t.NumHiddenLayers} layers, ")
             .Append(inv, $"tied embeddings: {t.TieWordEmbeddings.ToString().ToLowerInvariant()}; Hugging Face key names under `language_model.`) writes the caption.\n\n");
         card.Append("## Recipe\n\n");
-        card.Append("- commands, in order (each later one resumed the checkpoint of the one before, or started from the weights its --init-from names; a repeated line is a restart after a kill):\n");
-        foreach (var run in runs)
-        {
-            card.Append(inv, $"  - `{run}`\n");
-        }
+        CardText.AppendCommands(card, runs, initFrom: true);
 
         card.Append(inv, $"- {parameters:N0} parameters, {trainable:N0} trained; AdamW, lr {options.LearningRate} (warm-up {options.WarmupSteps} steps, cosine to {options.MinLearningRate:G3} at step {options.TotalSteps}), ")
             .Append(inv, $"weight decay {options.WeightDecay}, grad clip {options.GradClip}\n");

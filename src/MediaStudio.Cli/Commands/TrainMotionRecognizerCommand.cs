@@ -78,11 +78,7 @@ internal static class TrainMotionRecognizerCommand
             .Append("anticlockwise/no/clockwise turn, as the world's captions state them (`ObjectMotion`). The captioner adds its per-region ")
             .Append("probabilities (through a learned projection) to the first frame's region tokens.\n\n");
         card.Append("## Recipe\n\n");
-        card.Append("- commands, in order (each later one resumed the checkpoint of the one before; a repeated line is a restart after a kill):\n");
-        foreach (var run in runs)
-        {
-            card.Append(inv, $"  - `{run}`\n");
-        }
+        CardText.AppendCommands(card, runs);
 
         card.Append(inv, $"- {parameters:N0} parameters; AdamW, lr {options.LearningRate} (warm-up {options.WarmupSteps} steps, cosine to {options.MinLearningRate} at step {options.TotalSteps}), ")
             .Append(inv, $"weight decay {options.WeightDecay}, grad clip {options.GradClip}, {options.BatchSize} clips per step\n");
@@ -92,11 +88,7 @@ internal static class TrainMotionRecognizerCommand
         card.Append("## Measured accuracy\n\n");
         card.Append(inv, $"Per object on {evaluation.Samples} held-out clips (seeds from 2^62 + 2^40, the captioner's held-out clips), measured by the training command; ")
             .Append("re-measure with `mediastudio eval motion-recognizer --json`. \"direction\" = both horizontal and vertical right; \"all\" = all four parts; the baseline rows score answering \"no change\" for every object.\n\n");
-        card.Append("| part | accuracy |\n| --- | --- |\n");
-        foreach (var (name, value) in evaluation.Accuracy.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            card.Append(inv, $"| {name} | {value * 100:F2}% |\n");
-        }
+        CardText.AppendAccuracy(card, "part", evaluation.Accuracy);
 
         card.Append("\n## Config\n\n```json\n").Append(JsonSerializer.Serialize(config, IndentedJson)).Append("\n```\n");
         return card.ToString();

@@ -85,11 +85,7 @@ internal static class TrainRecognizerCommand
             .Append("and, for each of the five regions, whether an object is there and its shape, colour, size and texture. ")
             .Append("`PromptAdherence` scores generated images against a structured prompt with it.\n\n");
         card.Append("## Recipe\n\n");
-        card.Append("- commands, in order (each later one resumed the checkpoint of the one before; a repeated line is a restart after a kill):\n");
-        foreach (var run in runs)
-        {
-            card.Append(inv, $"  - `{run}`\n");
-        }
+        CardText.AppendCommands(card, runs);
 
         card.Append(inv, $"- {parameters:N0} parameters; AdamW, final phase lr {options.LearningRate} (warm-up {options.WarmupSteps} steps, cosine to {options.MinLearningRate} at step {options.TotalSteps}), ")
             .Append(inv, $"weight decay {options.WeightDecay}, grad clip {options.GradClip}\n");
@@ -99,11 +95,7 @@ internal static class TrainRecognizerCommand
         card.Append("## Measured accuracy\n\n");
         card.Append(inv, $"On {evaluation.Samples} fresh held-out renders (seeds from 2^62), measured by the training command; ")
             .Append("re-measure with `mediastudio eval recognizer --json`.\n\n");
-        card.Append("| attribute | accuracy |\n| --- | --- |\n");
-        foreach (var (name, value) in evaluation.Accuracy.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            card.Append(inv, $"| {name} | {value * 100:F2}% |\n");
-        }
+        CardText.AppendAccuracy(card, "attribute", evaluation.Accuracy);
 
         card.Append("\n## Config\n\n```json\n").Append(JsonSerializer.Serialize(config, IndentedJson)).Append("\n```\n");
         return card.ToString();

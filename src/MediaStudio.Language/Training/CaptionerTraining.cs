@@ -54,7 +54,7 @@ public static class CaptionerTraining
     public static CaptionSample Clip(long seed, int size, int frames, WorldRandom captionChoice, ObjectOrder order = ObjectOrder.Shuffled)
     {
         var spec = ClipSampler.Sample(seed, size, size);
-        var images = ClipRenderer.RenderFrames(spec, CaptionPipeline.SampleFrames(spec.FrameCount, frames));
+        var images = ClipRenderer.RenderEvenFrames(spec, frames);
         return new CaptionSample(images, ClipCaptioner.Caption(spec, captionChoice, order), spec.Scene, spec);
     }
 

@@ -61,6 +61,13 @@ public static class ClipRenderer
         return [.. Enumerable.Range(0, samples).Select(i => samples == 1 ? 0 : (int)Math.Round(i * (frameCount - 1) / (double)(samples - 1)))];
     }
 
+    /// <summary>Renders <paramref name="samples"/> frames spread evenly over the clip, first and last included: what the captioner and the motion recognizer read.</summary>
+    public static IReadOnlyList<RgbImage> RenderEvenFrames(ClipSpec spec, int samples)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return RenderFrames(spec, EvenFrames(spec.FrameCount, samples));
+    }
+
     /// <summary>Renders only the listed frames of a clip (no masks, flow or edit): what a captioner samples over time.</summary>
     /// <param name="spec">The clip.</param>
     /// <param name="frames">0-based frame indices, each below <see cref="ClipSpec.FrameCount"/>.</param>

@@ -32,20 +32,13 @@ public static class MotionRecognizerTraining
         BatchSize = batchSize,
     };
 
-    /// <summary>Renders the frames of a clip the motion recognizer (and the captioner) sample: evenly over time, first and last included.</summary>
-    public static IReadOnlyList<RgbImage> Frames(ClipSpec spec, int frames)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        return ClipRenderer.RenderFrames(spec, ClipRenderer.EvenFrames(spec.FrameCount, frames));
-    }
-
     /// <summary>Renders the training batch of one step: clips and their per-region motion targets.</summary>
     public static (IReadOnlyList<IReadOnlyList<RgbImage>> Clips, long[] Targets) TrainingBatch(long seed, long step, int batchSize, MotionRecognizerConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var baseSeed = (long)(TrainingSeed.ForStep(seed, step) >> 3);
         var specs = Enumerable.Range(0, batchSize).Select(i => ClipSampler.Sample(baseSeed + i, config.ImageSize, config.ImageSize)).ToList();
-        return ([.. specs.Select(s => Frames(s, config.Frames))], [.. specs.SelectMany(MotionRecognizer.Targets)]);
+        return ([.. specs.Select(s => ClipRenderer.RenderEvenFrames(s, config.Frames))], [.. specs.SelectMany(MotionRecognizer.Targets)]);
     }
 
     /// <summary>Trains (or resumes) a motion recognizer; the checkpoint file makes a killed run continue where it stopped.</summary>
@@ -80,7 +73,7 @@ public static class MotionRecognizerTraining
         {
             var n = Math.Min(batchSize, count - start);
             var specs = Enumerable.Range(start, n).Select(i => ClipSampler.Sample(EvaluationSeedBase + i, model.Config.ImageSize, model.Config.ImageSize)).ToList();
-            var read = model.Read([.. specs.Select(s => Frames(s, model.Config.Frames))]);
+            var read = model.Read([.. specs.Select(s => ClipRenderer.RenderEvenFrames(s, model.Config.Frames))]);
             for (var i = 0; i < n; i++)
             {
                 var objects = specs[i].Scene.Label.Objects;

@@ -47,7 +47,7 @@ public sealed class MotionRecognizerTests
     {
         using var scope = NewDisposeScope();
         using var model = MotionRecognizer.FromConfig(Tiny);
-        var clips = Enumerable.Range(0, 2).Select(s => MotionRecognizerTraining.Frames(ClipSampler.Sample(s, 32, 32), 3)).ToList();
+        var clips = Enumerable.Range(0, 2).Select(s => ClipRenderer.RenderEvenFrames(ClipSampler.Sample(s, 32, 32), 3)).ToList();
 
         var probabilities = model.Probabilities(model.ToBatch(clips));              // (2, R, 12)
         var sums = probabilities.view(2, 5, 4, 3).sum(3);
