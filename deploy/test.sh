@@ -45,13 +45,30 @@ export MEDIASTUDIO_APP_DIR="$PWD/.build/app"
 export MEDIASTUDIO_SCREENSHOTS="$PWD/.build/screenshots"
 
 echo "test.sh: running tests" >&2
-# one test assembly at a time: the model-training tests and the kill-safety browser tests each load both cores
-dotnet test --solution MediaStudio.sln -c Release --no-build --max-parallel-test-modules 1 2>&1 | tee "$work/test.log"
-status=${PIPESTATUS[0]}
-
-count() { grep -E "^\s+$1: [0-9]+" "$work/test.log" | tail -1 | grep -oE '[0-9]+' || echo 0; }
-total=$(count total); failed=$(count failed); passed=$(count succeeded); skipped=$(count skipped)
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a crash or zero-test run still fails
+# one test assembly at a time: the model-training tests and the kill-safety browser tests each load both cores.
+# A test host that dies of a signal (TorchSharp 0.107's Scalar and Tensor temporaries have finalizers and no
+# keep-alive, so a rare GC can free one libtorch is still reading) is run once more and the crash is reported;
+# failed assertions (exit code 2) are never rerun.
+count() { grep -E "^\s+$1: [0-9]+" "$2" | tail -1 | grep -oE '[0-9]+' || echo 0; }
+passed=0; failed=0; skipped=0; status=0; crashes=""
+for project in tests/*.Tests/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  for attempt in 1 2; do
+    dotnet test --project "$project" -c Release --no-build 2>&1 | tee "$work/$name.log"
+    rc=${PIPESTATUS[0]}
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ] && [ "$attempt" -eq 1 ]; then
+      crashes="$crashes $name(exit $rc)"
+      echo "test.sh: $name ended with exit code $rc, not a test failure: running it once more" >&2
+      continue
+    fi
+    break
+  done
+  module_failed=$(count failed "$work/$name.log")
+  if [ "$rc" -ne 0 ] && [ "$module_failed" -eq 0 ]; then module_failed=1; fi  # a crash or zero-test run still fails
+  passed=$((passed + $(count succeeded "$work/$name.log"))); failed=$((failed + module_failed)); skipped=$((skipped + $(count skipped "$work/$name.log")))
+  [ "$rc" -ne 0 ] && status=1
+done
+[ -n "$crashes" ] && echo "test.sh: test hosts rerun after a crash:$crashes" >&2
 echo "test.sh: screenshots in $MEDIASTUDIO_SCREENSHOTS" >&2
 summary "$passed" "$failed" "$skipped"
 exit "$status"

@@ -152,14 +152,14 @@ public sealed class CaptionerTests : IDisposable
         var tokenizer = TestModels.Tokenizer();
         using var pipeline = CaptionPipeline.FromModel(CaptionerModel.FromConfig(TestModels.TinyCaptioner(tokenizer.VocabSize) with { MaxCaptionTokens = 8 }), tokenizer);
 
-        var result = CaptionerEvaluator.Evaluate(pipeline, 2, 0, CancellationToken.None);
+        var result = CaptionerEvaluator.Evaluate(pipeline, 2, 0, Synthetic.Clips.ClipMotion.Clear, CancellationToken.None);
 
         Assert.Equal((2, 0), (result.Images, result.Clips));
         Assert.NotNull(result.ImageExactMatch);
         Assert.Null(result.ClipExactMatch);
         Assert.Contains("background_kind", result.Accuracy.Keys);
         Assert.DoesNotContain("motion", result.Accuracy.Keys);
-        Assert.Throws<ArgumentException>(() => CaptionerEvaluator.Evaluate(pipeline, 0, 0, CancellationToken.None));
+        Assert.Throws<ArgumentException>(() => CaptionerEvaluator.Evaluate(pipeline, 0, 0, Synthetic.Clips.ClipMotion.Clear, CancellationToken.None));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Runtime;
+using MediaStudio.Synthetic.Clips;
 using MediaStudio.Synthetic.Recognition;
 using Spectre.Console;
 
@@ -47,15 +48,16 @@ internal static class EvalRecognizerCommand
         var clips = new Option<int>("--clips") { Description = "Held-out clips to score.", DefaultValueFactory = _ => 1000 };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
+        var motion = new Option<ClipMotion>("--motion") { Description = "Held-out clips: clear (every change plainly happens or not) or any (drawn uniformly, many at a caption threshold).", DefaultValueFactory = _ => ClipMotion.Clear };
         var command = new Command("motion-recognizer", "Accuracy of the motion recognizer per part (direction, scale change, rotation) on held-out clips.")
         {
-            model, clips, threads, json,
+            model, clips, threads, json, motion,
         };
         command.SetAction(parse =>
         {
             TorchRuntime.SetThreads(parse.GetValue(threads));
             using var recognizer = ModelFolder.FromPretrained<MotionRecognizer, MotionRecognizerConfig>(parse.GetValue(model)!, c => new MotionRecognizer(c));
-            var evaluation = MotionRecognizerTraining.Evaluate(recognizer, parse.GetValue(clips));
+            var evaluation = MotionRecognizerTraining.Evaluate(recognizer, parse.GetValue(clips), parse.GetValue(motion));
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(evaluation, Indented));

@@ -10,6 +10,7 @@ using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Runtime;
 using MediaStudio.Neural.Training;
 using MediaStudio.Synthetic.Captions;
+using MediaStudio.Synthetic.Clips;
 using MediaStudio.Synthetic.Recognition;
 using Spectre.Console;
 
@@ -34,10 +35,11 @@ internal static class TrainCaptionerCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Resumable training checkpoint (default data/train/captioner-<size>/checkpoint.bin)." };
         var motion = new Option<string?>("--motion-recognizer") { Description = "Motion recognizer folder that becomes the (frozen) motion tower: one motion token per region for clips. None: frames only." };
         var order = new Option<ObjectOrder>("--object-order") { Description = "Order the training captions list objects in: reading (top, left, centre, right, bottom) or shuffled.", DefaultValueFactory = _ => ObjectOrder.Reading };
+        var clipMotion = new Option<ClipMotion>("--motion") { Description = "Training clips: clear (every change plainly happens or not) or any (drawn uniformly, many at a caption threshold).", DefaultValueFactory = _ => ClipMotion.Clear };
         var initFrom = new Option<string?>("--init-from") { Description = "Captioner folder whose weights start the run (same decoder and vision tower; modules it lacks, such as a new motion tower's projection, start fresh)." };
         var command = new Command("captioner", "Train the captioner (PAT vision tower + Llama decoder) on fresh image and clip renders (resumes after a kill).")
         {
-            size, steps, batch, clips, seed, lr, threads, output, tokenizer, recognizer, checkpoint, motion, order, initFrom,
+            size, steps, batch, clips, seed, lr, threads, output, tokenizer, recognizer, checkpoint, motion, order, initFrom, clipMotion,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -46,7 +48,7 @@ internal static class TrainCaptionerCommand
                 name, parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(lr), parse.GetValue(threads),
                 parse.GetValue(output) ?? $"models/captioner-{name}", parse.GetValue(tokenizer)!, parse.GetValue(recognizer)!,
                 parse.GetValue(checkpoint) ?? $"data/train/captioner-{name}/checkpoint.bin",
-                new Sources(parse.GetValue(motion), parse.GetValue(order), parse.GetValue(initFrom), parse.GetValue(clips)), cancellationToken));
+                new Sources(parse.GetValue(motion), parse.GetValue(order), parse.GetValue(initFrom), parse.GetValue(clips), parse.GetValue(clipMotion)), cancellationToken));
         });
         return command;
     }
@@ -64,12 +66,13 @@ internal static class TrainCaptionerCommand
             Vision = vision,
             Motion = sources.MotionRecognizer is { } motionConfigFolder ? ModelFolder.ReadConfig<MotionRecognizerConfig>(motionConfigFolder) : null,
             ObjectOrder = sources.ObjectOrder,
+            ClipMotion = sources.ClipMotion,
         };
         var options = CaptionerTraining.Recipe(steps, batch, seed, sources.Clips).WithPeakLearningRate(lr);
         var clipsPerStep = options.BatchSize - batch;
 
         var commandLine = string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train captioner --size {size} --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads}{(sources.Clips is { } c ? $" --clips {c}" : "")} --object-order {config.ObjectOrder.ToString().ToLowerInvariant()}{(sources.MotionRecognizer is { } m ? $" --motion-recognizer {m}" : "")}{(sources.InitFrom is { } i ? $" --init-from {i}" : "")}");
+            $"mediastudio train captioner --size {size} --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads}{(sources.Clips is { } c ? $" --clips {c}" : "")} --object-order {config.ObjectOrder.ToString().ToLowerInvariant()} --motion {config.ClipMotion.ToString().ToLowerInvariant()}{(sources.MotionRecognizer is { } m ? $" --motion-recognizer {m}" : "")}{(sources.InitFrom is { } i ? $" --init-from {i}" : "")}");
         var runLog = TrainingRunLog.Open(checkpoint, commandLine);
         TrainingSeed.Set(seed);
         using var model = CaptionerModel.FromConfig(config);
@@ -78,9 +81,16 @@ internal static class TrainCaptionerCommand
         {
             if (sources.InitFrom is { } initFolder)
             {
-                // every tensor of the earlier captioner must fit; what it lacks (a new motion tower and its projection) keeps its fresh values
+                // every tensor of the earlier captioner must fit; what it lacks (a new motion tower and its projection) keeps its fresh values.
+                // With --motion-recognizer the tower is loaded from that folder below, so the earlier captioner's tower (perhaps another layout) is skipped
                 Sha256Manifest.Verify(initFolder, ModelFolder.WeightsFileName);
-                StateDict.LoadStrict(model, SafeTensors.Load(Path.Combine(initFolder, ModelFolder.WeightsFileName)), $"{initFolder}/{ModelFolder.WeightsFileName}", key => key.StartsWith("motion_", StringComparison.Ordinal));
+                var initial = SafeTensors.Load(Path.Combine(initFolder, ModelFolder.WeightsFileName));
+                if (sources.MotionRecognizer is not null)
+                {
+                    initial = initial.Where(kv => !kv.Key.StartsWith("motion_tower.", StringComparison.Ordinal)).ToDictionary();
+                }
+
+                StateDict.LoadStrict(model, initial, $"{initFolder}/{ModelFolder.WeightsFileName}", key => key.StartsWith("motion_", StringComparison.Ordinal));
             }
 
             // the towers come from their own folders, after --init-from, so a retrained recognizer replaces the one the earlier captioner held
@@ -128,6 +138,7 @@ internal static class TrainCaptionerCommand
             ["motion_tower_from"] = sources.MotionRecognizer ?? "none",
             ["initialised_from"] = sources.InitFrom ?? "scratch",
             ["object_order"] = config.ObjectOrder,
+            ["clip_motion"] = config.ClipMotion,
             ["tokenizer_from"] = tokenizerFolder,
         };
         AtomicFile.WriteAllText(Path.Combine(output, "recipe.json"), JsonSerializer.Serialize(recipe, Indented) + "\n");
@@ -156,7 +167,7 @@ internal static class TrainCaptionerCommand
 
         card.Append(inv, $"- {parameters:N0} parameters, {trainable:N0} trained; AdamW, lr {options.LearningRate} (warm-up {options.WarmupSteps} steps, cosine to {options.MinLearningRate:G3} at step {options.TotalSteps}), ")
             .Append(inv, $"weight decay {options.WeightDecay}, grad clip {options.GradClip}\n");
-        card.Append(inv, $"- data: every step {batch} fresh clean image renders and {options.BatchSize - batch} clips, each with one randomly worded caption (objects {(config.ObjectOrder == ObjectOrder.Reading ? "in reading order" : "in any order")}) ")
+        card.Append(inv, $"- data: every step {batch} fresh clean image renders and {options.BatchSize - batch} clips, each with one randomly worded caption (objects {(config.ObjectOrder == ObjectOrder.Reading ? "in reading order" : "in any order")}; clip motion `{config.ClipMotion.ToString().ToLowerInvariant()}`{(config.ClipMotion == ClipMotion.Clear ? ": every change plainly happens or plainly does not" : "")}) ")
             .Append("(Synthetic.Captions.Captioner / ClipCaptioner); next-token cross-entropy over caption and end tokens\n");
         card.Append(inv, $"- training time: {(baseSeconds + seconds) / 60:F1} min wall clock on this machine's CPU")
             .Append(baseSeconds > 0 ? string.Create(inv, $" ({baseSeconds / 60:F1} min for the weights it started from, {seconds / 60:F1} min for the last phase on {threads} torch thread(s))\n\n") : string.Create(inv, $" ({threads} torch thread)\n\n"));
@@ -184,5 +195,5 @@ internal static class TrainCaptionerCommand
     }
 
     /// <summary>Where the run's extra weights come from, and the caption order it trains on.</summary>
-    private sealed record Sources(string? MotionRecognizer, ObjectOrder ObjectOrder, string? InitFrom, int? Clips);
+    private sealed record Sources(string? MotionRecognizer, ObjectOrder ObjectOrder, string? InitFrom, int? Clips, ClipMotion ClipMotion);
 }

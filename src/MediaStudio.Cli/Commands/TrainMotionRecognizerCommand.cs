@@ -6,6 +6,7 @@ using System.Text.Json;
 using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Runtime;
 using MediaStudio.Neural.Training;
+using MediaStudio.Synthetic.Clips;
 using MediaStudio.Synthetic.Recognition;
 using Spectre.Console;
 
@@ -24,25 +25,29 @@ internal static class TrainMotionRecognizerCommand
         var output = new Option<string>("--out") { Description = "Model folder to write.", DefaultValueFactory = _ => "models/motion-recognizer" };
         var checkpoint = new Option<string>("--checkpoint") { Description = "Resumable training checkpoint.", DefaultValueFactory = _ => "data/train/motion-recognizer/checkpoint.bin" };
         var evalClips = new Option<int>("--eval-clips") { Description = "Held-out clips for the final accuracy.", DefaultValueFactory = _ => 1000 };
+        var layout = new Option<string>("--layout") { Description = "siamese (each frame encoded alone, their maps compared) or stacked (frames as channels of one backbone).", DefaultValueFactory = _ => "siamese" };
+        layout.AcceptOnlyFromAmong("siamese", "stacked");
+        var motion = new Option<ClipMotion>("--motion") { Description = "Training clips: clear (every change plainly happens or not) or any (drawn uniformly, many at a caption threshold).", DefaultValueFactory = _ => ClipMotion.Clear };
         var command = new Command("motion-recognizer", "Train the clip motion recognizer (direction, scale change, rotation per region) on fresh world clips (resumes after a kill).")
         {
-            steps, batch, seed, lr, threads, output, checkpoint, evalClips,
+            steps, batch, seed, lr, threads, output, checkpoint, evalClips, layout, motion,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
             parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(lr), parse.GetValue(threads),
-            parse.GetValue(output)!, parse.GetValue(checkpoint)!, parse.GetValue(evalClips), cancellationToken)));
+            parse.GetValue(output)!, parse.GetValue(checkpoint)!, parse.GetValue(evalClips), parse.GetValue(layout) == "siamese", parse.GetValue(motion), cancellationToken)));
         return command;
     }
 
-    private static int Run(long steps, int batch, long seed, double? lr, int threads, string output, string checkpoint, int evalClips, CancellationToken cancellationToken)
+    private static int Run(
+        long steps, int batch, long seed, double? lr, int threads, string output, string checkpoint, int evalClips, bool siamese, ClipMotion motion, CancellationToken cancellationToken)
     {
         TorchRuntime.SetThreads(threads);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
-        var config = new MotionRecognizerConfig();
+        var config = siamese ? MotionRecognizerConfig.Siamese() : new MotionRecognizerConfig();
         var options = MotionRecognizerTraining.Recipe(steps, batch, seed).WithPeakLearningRate(lr);
 
         var runLog = TrainingRunLog.Open(checkpoint, string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train motion-recognizer --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads}"));
+            $"mediastudio train motion-recognizer --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads} --layout {(siamese ? "siamese" : "stacked")} --motion {motion.ToString().ToLowerInvariant()}"));
         TrainingSeed.Set(seed);
         using var model = MotionRecognizer.FromConfig(config);
         var parameters = model.parameters().Sum(p => p.numel());
@@ -55,25 +60,28 @@ internal static class TrainMotionRecognizerCommand
             runLog.SaveSeconds(clock.Elapsed.TotalSeconds);
             console.Report(p);
         });
-        MotionRecognizerTraining.Train(model, options, checkpoint, progress, cancellationToken);
+        MotionRecognizerTraining.Train(model, options, motion, checkpoint, progress, cancellationToken);
         var trainingSeconds = runLog.SaveSeconds(clock.Elapsed.TotalSeconds);
 
-        var evaluation = MotionRecognizerTraining.Evaluate(model, evalClips);
-        ModelFolder.Save(output, model, config, Card(config, options, parameters, trainingSeconds, threads, evaluation, [.. runLog.Commands]));
+        var evaluation = MotionRecognizerTraining.Evaluate(model, evalClips, motion);
+        ModelFolder.Save(output, model, config, Card(config, options, motion, parameters, trainingSeconds, threads, evaluation, [.. runLog.Commands]));
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"wrote {Markup.Escape(output)} after {trainingSeconds / 60:F1} min of training");
         EvalRecognizerCommand.Print(evaluation, "held-out clips");
         return 0;
     }
 
     private static string Card(
-        MotionRecognizerConfig config, TrainingOptions options, long parameters, double seconds, int threads, RecognizerEvaluation evaluation, string[] runs)
+        MotionRecognizerConfig config, TrainingOptions options, ClipMotion motion, long parameters, double seconds, int threads, RecognizerEvaluation evaluation, string[] runs)
     {
         var card = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         card.Append("# motion-recognizer\n\n");
         card.Append(inv, $"Reads how each object of a clip moves: {config.Frames} frames sampled evenly over the clip (first and last included) at ")
-            .Append(inv, $"{config.ImageSize}x{config.ImageSize}, stacked as {3 * config.Frames} channels into a PAT backbone ")
-            .Append("(MediaStudio.Neural.Pat.PatEncoder), with the recognizer's readout (LayerNorm over the flattened last map and the pooled feature). ")
+            .Append(inv, $"{config.ImageSize}x{config.ImageSize}, ")
+            .Append(config.FrameBackbone is { } frame
+                ? string.Create(inv, $"each encoded alone by a shared PAT backbone (MediaStudio.Neural.Pat.PatEncoder) to a map of {frame.StageWidth(frame.StageCount - 1)} channels at {config.ImageSize / config.FrameStride}x{config.ImageSize / config.FrameStride}; the {config.Frames} maps, stacked, go through a second PAT backbone that compares each object's cells across frames, ")
+                : string.Create(inv, $"stacked as {3 * config.Frames} channels into a PAT backbone (MediaStudio.Neural.Pat.PatEncoder), "))
+            .Append("with the recognizer's readout (LayerNorm over the flattened last map and the pooled feature). ")
             .Append("For the object that starts in each of the five regions it predicts left/still/right, up/still/down, shrinks/keeps/grows and ")
             .Append("anticlockwise/no/clockwise turn, as the world's captions state them (`ObjectMotion`). The captioner adds its per-region ")
             .Append("probabilities (through a learned projection) to the first frame's region tokens.\n\n");
@@ -82,12 +90,14 @@ internal static class TrainMotionRecognizerCommand
 
         card.Append(inv, $"- {parameters:N0} parameters; AdamW, lr {options.LearningRate} (warm-up {options.WarmupSteps} steps, cosine to {options.MinLearningRate} at step {options.TotalSteps}), ")
             .Append(inv, $"weight decay {options.WeightDecay}, grad clip {options.GradClip}, {options.BatchSize} clips per step\n");
-        card.Append("- data: fresh world clips every step (`ClipSampler`, seeds below 2^61: 2-3 objects that move, scale, turn and cross paths under a camera pan); ")
+        card.Append(inv, $"- data: fresh world clips every step (`ClipSampler`, seeds below 2^61: 2-3 objects that move, scale, turn and cross paths under a camera pan; motion `{motion.ToString().ToLowerInvariant()}`")
+            .Append(motion == ClipMotion.Clear ? ": every change plainly happens or plainly does not, away from the caption thresholds" : "")
+            .Append("); ")
             .Append("cross-entropy over the four parts of every region that holds an object\n");
         card.Append(inv, $"- training time: {seconds / 60:F1} min wall clock on this machine's CPU ({threads} torch thread)\n\n");
         card.Append("## Measured accuracy\n\n");
-        card.Append(inv, $"Per object on {evaluation.Samples} held-out clips (seeds from 2^62 + 2^40, the captioner's held-out clips), measured by the training command; ")
-            .Append("re-measure with `mediastudio eval motion-recognizer --json`. \"direction\" = both horizontal and vertical right; \"all\" = all four parts; the baseline rows score answering \"no change\" for every object.\n\n");
+        card.Append(inv, $"Per object on {evaluation.Samples} held-out clips (seeds from 2^62 + 2^40, the captioner's held-out clips, motion `{motion.ToString().ToLowerInvariant()}`), measured by the training command; ")
+            .Append(inv, $"re-measure with `mediastudio eval motion-recognizer --motion {motion.ToString().ToLowerInvariant()} --json`. \"direction\" = both horizontal and vertical right; \"all\" = all four parts; the baseline rows score answering \"no change\" for every object.\n\n");
         CardText.AppendAccuracy(card, "part", evaluation.Accuracy);
 
         card.Append("\n## Config\n\n```json\n").Append(JsonSerializer.Serialize(config, IndentedJson)).Append("\n```\n");

@@ -86,19 +86,26 @@ public sealed partial class ModelRegistry(IOptions<ModelRegistryOptions> options
         }
     }
 
+    /// <summary>Disposes every model no job holds; a model still leased (a job that outlived the host's shutdown wait)
+    /// is disposed when its last lease is released, never under the job, whose native calls would read freed memory.</summary>
     public void Dispose()
     {
         lock (_gate)
         {
             _disposed = true;
-            foreach (var entry in _entries.Values)
+            foreach (var entry in _entries.Values.Where(e => e.Leases == 0).ToList())
             {
-                entry.Model?.Dispose();
-                entry.Loading.Dispose();
+                Drop(entry);
             }
-
-            _entries.Clear();
         }
+    }
+
+    // caller holds _gate
+    private void Drop(Entry entry)
+    {
+        entry.Model?.Dispose();
+        entry.Loading.Dispose();
+        _entries.Remove(entry.Key);
     }
 
     private void Release(Entry entry)
@@ -107,6 +114,16 @@ public sealed partial class ModelRegistry(IOptions<ModelRegistryOptions> options
         {
             entry.Leases--;
             entry.LastUsed = clock.GetTimestamp();
+            if (_disposed)
+            {
+                if (entry.Leases == 0)
+                {
+                    Drop(entry);
+                }
+
+                return;
+            }
+
             if (entry.Model is null && entry.Leases == 0)
             {
                 _entries.Remove(entry.Key); // a failed load leaves nothing behind

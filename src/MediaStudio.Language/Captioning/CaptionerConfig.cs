@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using MediaStudio.Language.Llama;
 using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Synthetic.Captions;
+using MediaStudio.Synthetic.Clips;
 using MediaStudio.Synthetic.Recognition;
 
 namespace MediaStudio.Language.Captioning;
@@ -33,6 +34,11 @@ public sealed record CaptionerConfig : IModelConfig
     /// <summary>Gets the order a caption lists objects in: "shuffled" (any) or "reading" (top, left, centre, right, bottom by starting region).</summary>
     [JsonPropertyName("object_order")]
     public ObjectOrder ObjectOrder { get; init; } = ObjectOrder.Shuffled;
+
+    /// <summary>Gets the motion of the training clips: "any" (drawn uniformly, many changes at a caption threshold) or
+    /// "clear" (every change plainly happens or not; <see cref="ClipSampler"/>).</summary>
+    [JsonPropertyName("clip_motion")]
+    public ClipMotion ClipMotion { get; init; } = ClipMotion.Any;
 
     /// <summary>Gets the decoder.</summary>
     [JsonPropertyName("text_config")]
@@ -87,6 +93,11 @@ public sealed record CaptionerConfig : IModelConfig
             {
                 throw new ArgumentException($"the motion tower reads {Motion.Frames} frames at {Motion.ImageSize}, the captioner samples {ClipFrames} at {Vision.ImageSize}", nameof(Motion));
             }
+        }
+
+        if (!Enum.IsDefined(ClipMotion))
+        {
+            throw new ArgumentException($"clip_motion must be any or clear, got {ClipMotion}", nameof(ClipMotion));
         }
 
         if (!Enum.IsDefined(ObjectOrder))

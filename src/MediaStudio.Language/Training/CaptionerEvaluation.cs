@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using MediaStudio.Language.Captioning;
 using MediaStudio.Synthetic.Captions;
+using MediaStudio.Synthetic.Clips;
 using MediaStudio.Synthetic.Metrics;
 using MediaStudio.Synthetic.Scenes;
 using MediaStudio.Synthetic.World;
@@ -11,7 +12,8 @@ namespace MediaStudio.Language.Training;
 /// <summary>What <see cref="CaptionerEvaluator.Evaluate"/> measured on held-out images and clips.</summary>
 /// <param name="Images">Held-out images captioned.</param>
 /// <param name="Clips">Held-out clips captioned.</param>
-/// <param name="Accuracy">Per attribute, the fraction stated correctly (parsed back with the world's caption parsers); an unparsable caption counts as wrong everywhere.</param>
+/// <param name="Motion">How the held-out clips' motions were drawn.</param>
+/// <param name="Accuracy">Per attribute, the fraction stated correctly (parsed back with the world's caption parsers); an unparsable caption counts as wrong everywhere. For clips also "baseline: …" (what answering "no change" scores) and "share: …" rows (fractions of objects whose caption states a change, and whose clip has one).</param>
 /// <param name="ParseRate">Fraction of generated captions the parsers could read.</param>
 /// <param name="ImageExactMatch">Fraction of images whose caption states exactly the true scene; null when no image was evaluated.</param>
 /// <param name="ClipExactMatch">Fraction of clips whose caption states exactly the true scene and every motion; null when no clip was evaluated.</param>
@@ -22,6 +24,7 @@ namespace MediaStudio.Language.Training;
 public sealed record CaptionerEvaluation(
     [property: JsonPropertyName("images")] int Images,
     [property: JsonPropertyName("clips")] int Clips,
+    [property: JsonPropertyName("clip_motion")] ClipMotion Motion,
     [property: JsonPropertyName("accuracy")] IReadOnlyDictionary<string, double> Accuracy,
     [property: JsonPropertyName("parse_rate")] double ParseRate,
     [property: JsonPropertyName("image_exact_match")] double? ImageExactMatch,
@@ -47,7 +50,7 @@ public sealed record CaptionExample(
 public static class CaptionerEvaluator
 {
     /// <summary>Runs the evaluation.</summary>
-    public static CaptionerEvaluation Evaluate(CaptionPipeline pipeline, int images, int clips, CancellationToken cancellationToken)
+    public static CaptionerEvaluation Evaluate(CaptionPipeline pipeline, int images, int clips, ClipMotion motion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentOutOfRangeException.ThrowIfNegative(images);
@@ -61,7 +64,7 @@ public static class CaptionerEvaluator
         var rng = WorldRandom.For(CaptionerTraining.EvaluationSeedBase, "captioner-eval-captions");
         var imageSamples = Enumerable.Range(0, images).Select(i => CaptionerTraining.Image(CaptionerTraining.EvaluationSeedBase + i, config.Vision.ImageSize, rng, config.ObjectOrder)).ToList();
         var clipSamples = Enumerable.Range(0, clips)
-            .Select(i => CaptionerTraining.Clip(CaptionerTraining.EvaluationSeedBase + CaptionerTraining.EvaluationClipOffset + i, config.Vision.ImageSize, config.ClipFrames, rng, config.ObjectOrder)).ToList();
+            .Select(i => CaptionerTraining.Clip(CaptionerTraining.EvaluationSeedBase + CaptionerTraining.EvaluationClipOffset + i, config.Vision.ImageSize, config.ClipFrames, rng, config.ObjectOrder, motion)).ToList();
 
         var greedy = new GenerationOptions { MaxNewTokens = config.MaxCaptionTokens };
         var imageRun = pipeline.Generate([.. imageSamples.Select(s => s.Frames)], greedy, cancellationToken);
@@ -119,6 +122,14 @@ public static class CaptionerEvaluator
                 tally.Count("scale", p?.Scale == m.Scale);
                 tally.Count("rotation", p?.Rotation == m.Rotation);
                 motionsExact &= p == m;
+
+                // what answering "no change" would score, and how often a change is stated against how often it happens
+                tally.Count("baseline: scale always kept", m.Scale == 0);
+                tally.Count("baseline: rotation always none", m.Rotation == 0);
+                tally.Count("share: scale change stated", p is not null && p.Scale != 0);
+                tally.Count("share: scale change true", m.Scale != 0);
+                tally.Count("share: turn stated", p is not null && p.Rotation != 0);
+                tally.Count("share: turn true", m.Rotation != 0);
             }
 
             clipExact += sceneExact && motionsExact ? 1 : 0;
@@ -132,6 +143,7 @@ public static class CaptionerEvaluator
         return new CaptionerEvaluation(
             images,
             clips,
+            motion,
             tally.Fractions(),
             parsed / (double)(images + clips),
             images == 0 ? null : imageExact / (double)images,

@@ -51,9 +51,9 @@ public static class CaptionerTraining
     }
 
     /// <summary>Builds a clip example from a clip seed: its frames sampled evenly over time and a motion caption.</summary>
-    public static CaptionSample Clip(long seed, int size, int frames, WorldRandom captionChoice, ObjectOrder order = ObjectOrder.Shuffled)
+    public static CaptionSample Clip(long seed, int size, int frames, WorldRandom captionChoice, ObjectOrder order = ObjectOrder.Shuffled, ClipMotion motion = ClipMotion.Any)
     {
-        var spec = ClipSampler.Sample(seed, size, size);
+        var spec = ClipSampler.Sample(seed, size, size, motion: motion);
         var images = ClipRenderer.RenderEvenFrames(spec, frames);
         return new CaptionSample(images, ClipCaptioner.Caption(spec, captionChoice, order), spec.Scene, spec);
     }
@@ -66,7 +66,7 @@ public static class CaptionerTraining
         var rng = WorldRandom.For(baseSeed, "captioner-captions");
         var size = config.Vision.ImageSize;
         var imageSamples = Enumerable.Range(0, images).Select(i => Image(baseSeed + i, size, rng, config.ObjectOrder)).ToList();
-        var clipSamples = Enumerable.Range(0, clips ?? ClipsPerStep(images)).Select(i => Clip(baseSeed + images + i, size, config.ClipFrames, rng, config.ObjectOrder)).ToList();
+        var clipSamples = Enumerable.Range(0, clips ?? ClipsPerStep(images)).Select(i => Clip(baseSeed + images + i, size, config.ClipFrames, rng, config.ObjectOrder, config.ClipMotion)).ToList();
         return (imageSamples, clipSamples);
     }
 

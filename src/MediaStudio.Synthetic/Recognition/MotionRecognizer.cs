@@ -26,6 +26,7 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
 
     private static readonly int Regions = Enum.GetValues<Region>().Length;
 
+    private readonly PatEncoder? frame_encoder;
     private readonly PatEncoder encoder;
     private readonly LayerNorm norm;
     private readonly Linear head;
@@ -35,6 +36,7 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
+        frame_encoder = config.FrameBackbone is { } frame ? new PatEncoder(frame) : null;
         encoder = new PatEncoder(config.Backbone);
         var channels = config.Backbone.StageWidth(config.Backbone.StageCount - 1);
         var readout = (channels * config.FinalMapSide * config.FinalMapSide) + config.Backbone.PooledDim;
@@ -61,9 +63,23 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(frames);
         using var scope = NewDisposeScope();
-        using var features = encoder.Encode(frames.flatten(1, 2), includeFeatureMaps: true); // (B, 3F, S, S) in
+        using var features = encoder.Encode(Stack(frames), includeFeatureMaps: true);
         var readout = cat([features.FeatureMaps[^1].flatten(1), features.Pooled], dim: 1);   // (B, C·s·s + P)
         return head.forward(norm.forward(readout)).MoveToOuterDisposeScope();
+    }
+
+    // stacked: (B, F, 3, S, S) -> (B, 3F, S, S); siamese: each frame -> (C, s, s), then (B, F·C, s, s)
+    private Tensor Stack(Tensor frames)
+    {
+        if (frame_encoder is null)
+        {
+            return frames.flatten(1, 2);
+        }
+
+        var (b, f) = (frames.shape[0], frames.shape[1]);
+        using var perFrame = frame_encoder.Encode(frames.flatten(0, 1), includeFeatureMaps: true); // (B·F, 3, S, S) in
+        var map = perFrame.FeatureMaps[^1];                                                          // (B·F, C, s, s)
+        return map.view(b, f * map.shape[1], map.shape[2], map.shape[3]);
     }
 
     /// <summary>Per-part probabilities of every region.</summary>

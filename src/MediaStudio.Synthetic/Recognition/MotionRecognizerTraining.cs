@@ -33,17 +33,17 @@ public static class MotionRecognizerTraining
     };
 
     /// <summary>Renders the training batch of one step: clips and their per-region motion targets.</summary>
-    public static (IReadOnlyList<IReadOnlyList<RgbImage>> Clips, long[] Targets) TrainingBatch(long seed, long step, int batchSize, MotionRecognizerConfig config)
+    public static (IReadOnlyList<IReadOnlyList<RgbImage>> Clips, long[] Targets) TrainingBatch(long seed, long step, int batchSize, MotionRecognizerConfig config, ClipMotion motion = ClipMotion.Any)
     {
         ArgumentNullException.ThrowIfNull(config);
         var baseSeed = (long)(TrainingSeed.ForStep(seed, step) >> 3);
-        var specs = Enumerable.Range(0, batchSize).Select(i => ClipSampler.Sample(baseSeed + i, config.ImageSize, config.ImageSize)).ToList();
+        var specs = Enumerable.Range(0, batchSize).Select(i => ClipSampler.Sample(baseSeed + i, config.ImageSize, config.ImageSize, motion: motion)).ToList();
         return ([.. specs.Select(s => ClipRenderer.RenderEvenFrames(s, config.Frames))], [.. specs.SelectMany(MotionRecognizer.Targets)]);
     }
 
-    /// <summary>Trains (or resumes) a motion recognizer; the checkpoint file makes a killed run continue where it stopped.</summary>
+    /// <summary>Trains (or resumes) a motion recognizer on clips of <paramref name="motion"/>; the checkpoint file makes a killed run continue where it stopped.</summary>
     public static TrainingProgress Train(
-        MotionRecognizer model, TrainingOptions options, string? checkpointPath, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+        MotionRecognizer model, TrainingOptions options, ClipMotion motion, string? checkpointPath, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -52,7 +52,7 @@ public static class MotionRecognizerTraining
         return trainer.Run(
             step =>
             {
-                var (clips, targets) = TrainingBatch(options.Seed, step, options.BatchSize, model.Config);
+                var (clips, targets) = TrainingBatch(options.Seed, step, options.BatchSize, model.Config, motion);
                 using var x = model.ToBatch(clips);
                 using var y = tensor(targets, [clips.Count, targets.Length / clips.Count]);
                 return MotionRecognizer.Loss(model.forward(x), y);
@@ -61,10 +61,10 @@ public static class MotionRecognizerTraining
             cancellationToken);
     }
 
-    /// <summary>Measures accuracy per part on <paramref name="count"/> held-out clips, over the objects they hold.</summary>
+    /// <summary>Measures accuracy per part on <paramref name="count"/> held-out clips of <paramref name="motion"/>, over the objects they hold.</summary>
     /// <remarks>"direction" counts an object right when both its horizontal and vertical parts are; "all" when all four are. The
     /// "baseline" rows score the answer "no change" for every object, the floor a part must beat.</remarks>
-    public static RecognizerEvaluation Evaluate(MotionRecognizer model, int count, int batchSize = 32)
+    public static RecognizerEvaluation Evaluate(MotionRecognizer model, int count, ClipMotion motion = ClipMotion.Any, int batchSize = 32)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -72,7 +72,7 @@ public static class MotionRecognizerTraining
         for (var start = 0; start < count; start += batchSize)
         {
             var n = Math.Min(batchSize, count - start);
-            var specs = Enumerable.Range(start, n).Select(i => ClipSampler.Sample(EvaluationSeedBase + i, model.Config.ImageSize, model.Config.ImageSize)).ToList();
+            var specs = Enumerable.Range(start, n).Select(i => ClipSampler.Sample(EvaluationSeedBase + i, model.Config.ImageSize, model.Config.ImageSize, motion: motion)).ToList();
             var read = model.Read([.. specs.Select(s => ClipRenderer.RenderEvenFrames(s, model.Config.Frames))]);
             for (var i = 0; i < n; i++)
             {

@@ -53,6 +53,30 @@ public sealed class CliAppTests
         Assert.Equal("16,32,64", defaults.GetValue<string>("--widths"));
     }
 
+    [Theory]
+    [InlineData("train", "motion-recognizer")]
+    [InlineData("train", "captioner")]
+    [InlineData("eval", "motion-recognizer")]
+    [InlineData("eval", "captioner")]
+    public void Parse_ClipMotion_DefaultsToClearAndBindsAny(string verb, string model)
+    {
+        var defaults = CliApp.Build().Parse([verb, model]);
+        var any = CliApp.Build().Parse([verb, model, "--motion", "any"]);
+
+        Assert.Empty(any.Errors);
+        Assert.Equal(Synthetic.Clips.ClipMotion.Clear, defaults.GetValue<Synthetic.Clips.ClipMotion>("--motion"));
+        Assert.Equal(Synthetic.Clips.ClipMotion.Any, any.GetValue<Synthetic.Clips.ClipMotion>("--motion"));
+        Assert.NotEmpty(CliApp.Build().Parse([verb, model, "--motion", "blurry"]).Errors);
+    }
+
+    [Fact]
+    public void Parse_TrainMotionRecognizerLayout_DefaultsToSiameseAndRefusesOthers()
+    {
+        Assert.Equal("siamese", CliApp.Build().Parse(["train", "motion-recognizer"]).GetValue<string>("--layout"));
+        Assert.Equal("stacked", CliApp.Build().Parse(["train", "motion-recognizer", "--layout", "stacked"]).GetValue<string>("--layout"));
+        Assert.NotEmpty(CliApp.Build().Parse(["train", "motion-recognizer", "--layout", "3d"]).Errors);
+    }
+
     [Fact]
     public void Parse_UnknownCommand_ReportsAnError()
     {

@@ -57,6 +57,30 @@ public sealed class ModelRegistryTests
     }
 
     [Fact]
+    public async Task Dispose_WhileAJobHoldsALease_KeepsThatModelUntilTheLeaseIsReleased()
+    {
+        var registry = Create(budget: 1L << 30);
+        var idle = await registry.AcquireAsync("idle", LinearLoader(8), Ct);
+        var idleModel = idle.Model;
+        idle.Dispose();
+        var running = await registry.AcquireAsync("running", LinearLoader(8), Ct);
+
+        registry.Dispose();                                   // the host shuts down while a job still runs
+
+        Assert.Throws<InvalidOperationException>(() => idleModel.parameters().First().numel());
+        using (var x = torch.ones(1, 8))
+        using (var y = ((torch.nn.Module<torch.Tensor, torch.Tensor>)running.Model).forward(x))
+        {
+            Assert.Equal([1L, 8], y.shape);                   // the job's model is still whole
+        }
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => registry.AcquireAsync("other", LinearLoader(8), Ct));
+        running.Dispose();
+        Assert.Throws<InvalidOperationException>(() => running.Model.parameters().First().numel()); // freed with its last lease
+        Assert.Empty(registry.Loaded);
+    }
+
+    [Fact]
     public async Task AcquireAsync_OverBudgetButInUse_KeepsLeasedModels()
     {
         using var registry = Create(budget: 1);

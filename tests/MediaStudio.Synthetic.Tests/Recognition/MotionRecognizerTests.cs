@@ -70,7 +70,7 @@ public sealed class MotionRecognizerTests
             Neural.Training.TrainingSeed.Set(3);
             using (var model = MotionRecognizer.FromConfig(Tiny))
             {
-                MotionRecognizerTraining.Train(model, options, null, new SyncProgress(p => whole.Add(p.Loss)), CancellationToken.None);
+                MotionRecognizerTraining.Train(model, options, ClipMotion.Any, null, new SyncProgress(p => whole.Add(p.Loss)), CancellationToken.None);
             }
 
             var parts = new List<double>();
@@ -80,11 +80,11 @@ public sealed class MotionRecognizerTests
             using (var model = MotionRecognizer.FromConfig(Tiny))
             {
                 Assert.ThrowsAny<OperationCanceledException>(() => MotionRecognizerTraining.Train(
-                    model, options, checkpoint, new SyncProgress(p => { parts.Add(p.Loss); if (p.Step == 4) { stop.Cancel(); } }), stop.Token));
+                    model, options, ClipMotion.Any, checkpoint, new SyncProgress(p => { parts.Add(p.Loss); if (p.Step == 4) { stop.Cancel(); } }), stop.Token));
             }
 
             using var resumed = MotionRecognizer.FromConfig(Tiny);                 // fresh weights: everything comes from the checkpoint
-            var final = MotionRecognizerTraining.Train(resumed, options, checkpoint, new SyncProgress(p => parts.Add(p.Loss)), CancellationToken.None);
+            var final = MotionRecognizerTraining.Train(resumed, options, ClipMotion.Any, checkpoint, new SyncProgress(p => parts.Add(p.Loss)), CancellationToken.None);
 
             Assert.Equal(8, final.Step);
             Assert.Equal(whole.Count, parts.Count);
@@ -105,6 +105,42 @@ public sealed class MotionRecognizerTests
         var error = Assert.Throws<ArgumentException>(wrong.Validate);
 
         Assert.Contains("in_channels must be 3 x 3 = 9", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Siamese_Batch_EncodesEachFrameWithSharedWeightsAndGivesProbabilities()
+    {
+        using var scope = NewDisposeScope();
+        var frame = PatNetConfig.Tiny with { FeatureDim = 0, AttentionDropout = 0, SpatialAttention = false, SelfAttention = false };
+        var config = Tiny with
+        {
+            FrameBackbone = frame,
+            Backbone = PatNetConfig.Tiny with { InChannels = 3 * frame.StageWidth(frame.StageCount - 1), Depths = [1, 1], PatchSize = 1, PatchStride = 1, FeatureDim = 0, AttentionDropout = 0 },
+        };
+        using var model = MotionRecognizer.FromConfig(config);
+        var clips = Enumerable.Range(0, 2).Select(s => ClipRenderer.RenderEvenFrames(ClipSampler.Sample(s, 32, 32, motion: ClipMotion.Clear), 3)).ToList();
+        var batch = model.ToBatch(clips);
+
+        var probabilities = model.Probabilities(batch);                             // (2, R, 12)
+        var swapped = model.Probabilities(batch.flip(1));                            // the same frames, reversed in time
+
+        Assert.Equal([2L, 5, 12], probabilities.shape);
+        Assert.True(probabilities.view(2, 5, 4, 3).sum(3).sub(1).abs().max().item<float>() < 1e-5f);
+        Assert.Contains(model.named_parameters(), p => p.name.StartsWith("frame_encoder.", StringComparison.Ordinal));
+        Assert.False(probabilities.allclose(swapped), "the readout must see which frame came first");
+    }
+
+    [Fact]
+    public void Validate_SiameseBackboneNotReadingEveryFrameMap_NamesTheChannels()
+    {
+        var siamese = MotionRecognizerConfig.Siamese(4);
+        siamese.Validate();
+        var wrong = siamese with { Backbone = siamese.Backbone with { InChannels = 12 } };
+
+        var error = Assert.Throws<ArgumentException>(wrong.Validate);
+
+        Assert.Contains("backbone.in_channels = 4 x 128 = 512", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, siamese.FinalMapSide);
     }
 
     private sealed class SyncProgress(Action<Neural.Training.TrainingProgress> action) : IProgress<Neural.Training.TrainingProgress>
