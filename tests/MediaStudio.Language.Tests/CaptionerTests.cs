@@ -163,6 +163,25 @@ public sealed class CaptionerTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_ClipsOnly_ScoresMotionAndTheTeacherForcedPreferences()
+    {
+        random.manual_seed(7);
+        var tokenizer = TestModels.Tokenizer();
+        using var pipeline = CaptionPipeline.FromModel(CaptionerModel.FromConfig(TestModels.TinyCaptioner(tokenizer.VocabSize) with { MaxCaptionTokens = 8 }), tokenizer);
+
+        var result = CaptionerEvaluator.Evaluate(pipeline, 0, 6, Synthetic.Clips.ClipMotion.Clear, CancellationToken.None);
+
+        Assert.Equal(Synthetic.Clips.ClipMotion.Clear, result.Motion);
+        Assert.Null(result.ImageExactMatch);
+        Assert.Contains("motion", result.Accuracy.Keys);
+        Assert.Contains("baseline: scale always kept", result.Accuracy.Keys);
+        Assert.Contains("share: scale change true", result.Accuracy.Keys);
+        var preferences = result.Accuracy.Where(kv => kv.Key.StartsWith("teacher-forced: ", StringComparison.Ordinal)).ToList();
+        Assert.Contains(preferences, kv => kv.Key == "teacher-forced: direction over its opposite");  // six clear clips always hold a moving object
+        Assert.All(preferences, kv => Assert.InRange(kv.Value, 0, 1));
+    }
+
+    [Fact]
     public void Recipe_WithClips_TrainsOnThatManyClipsPerStep()
     {
         var config = TestModels.TinyCaptioner();

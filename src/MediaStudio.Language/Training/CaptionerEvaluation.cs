@@ -139,6 +139,11 @@ public static class CaptionerEvaluator
             }
         }
 
+        foreach (var (part, right) in PhrasePreferences(pipeline, clipSamples))
+        {
+            tally.Count(part, right);
+        }
+
         var perplexity = Perplexity(pipeline, imageSamples, clipSamples);
         return new CaptionerEvaluation(
             images,
@@ -179,6 +184,46 @@ public static class CaptionerEvaluator
 
         return exact;
     }
+
+    // Teacher forcing, per clip and part: is the reference caption likelier than the same caption with one motion phrase
+    // turned into its opposite ("moves left" -> "moves to the right", "shrinks" -> "grows", clockwise <-> counterclockwise)?
+    // Separates what the model knows from what greedy decoding writes; 50% is a model that ignores that part of the clip.
+    private static List<(string Part, bool Right)> PhrasePreferences(CaptionPipeline pipeline, IReadOnlyList<CaptionSample> clips)
+    {
+        var results = new List<(string Part, bool Right)>();
+        (string Part, (string Phrase, string Opposite)[] Swaps)[] parts =
+        [
+            ("teacher-forced: direction over its opposite", Opposites(MotionPhrases.Moves.Where(kv => kv.Key != (0, 0)).ToDictionary(), k => (-k.Horizontal, -k.Vertical))),
+            ("teacher-forced: scale change over its opposite", Opposites(MotionPhrases.Scales, k => -k)),
+            ("teacher-forced: turn over its opposite", Opposites(MotionPhrases.Rotations, k => -k)),
+        ];
+        using var noGrad = no_grad();
+        pipeline.Model.eval();
+        foreach (var clip in clips)
+        {
+            foreach (var (part, swaps) in parts)
+            {
+                if (swaps.FirstOrDefault(s => clip.Caption.Contains(s.Phrase, StringComparison.Ordinal)) is not ({ } phrase, { } opposite))
+                {
+                    continue;
+                }
+
+                var at = clip.Caption.IndexOf(phrase, StringComparison.Ordinal);
+                var flipped = clip with { Caption = string.Concat(clip.Caption.AsSpan(0, at), opposite, clip.Caption.AsSpan(at + phrase.Length)) };
+                using var scope = NewDisposeScope();
+                var (reference, _) = CaptionerTraining.Loss(pipeline.Model, pipeline.Tokenizer, [clip]);
+                var (other, _) = CaptionerTraining.Loss(pipeline.Model, pipeline.Tokenizer, [flipped]);
+                results.Add((part, reference.item<float>() < other.item<float>()));
+            }
+        }
+
+        return results;
+    }
+
+    // every phrase of a table with the plain phrase of the opposite entry, longest first so "grows larger" is found before "grows"
+    private static (string Phrase, string Opposite)[] Opposites<TKey>(IReadOnlyDictionary<TKey, string[]> table, Func<TKey, TKey> opposite)
+        where TKey : notnull =>
+        [.. table.SelectMany(kv => kv.Value.Select(phrase => (phrase, table[opposite(kv.Key)][0]))).OrderByDescending(p => p.phrase.Length)];
 
     private static double Perplexity(CaptionPipeline pipeline, IReadOnlyList<CaptionSample> images, IReadOnlyList<CaptionSample> clips)
     {
