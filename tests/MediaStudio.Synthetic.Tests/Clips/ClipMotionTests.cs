@@ -5,12 +5,15 @@ namespace MediaStudio.Synthetic.Tests.Clips;
 
 public sealed class ClipMotionTests
 {
-    [Fact]
-    public void Sample_Clear_KeepsEveryChangeAwayFromItsCaptionThreshold()
+    [Theory]
+    [InlineData(64)]
+    [InlineData(32)]
+    [InlineData(16)]
+    public void Sample_Clear_KeepsEveryChangeAwayFromItsCaptionThreshold(int side)
     {
         for (var seed = 0; seed < 400; seed++)
         {
-            var spec = ClipSampler.Sample(seed, motion: ClipMotion.Clear);
+            var spec = ClipSampler.Sample(seed, side, side, motion: ClipMotion.Clear);
             for (var k = 0; k < spec.Tracks.Count; k++)
             {
                 var (start, end) = (spec.Tracks[k].Start, spec.Tracks[k].End);
