@@ -6,7 +6,6 @@ using MediaStudio.Language.Captioning;
 using MediaStudio.Language.Training;
 using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Runtime;
-using MediaStudio.Synthetic.Clips;
 using Spectre.Console;
 
 namespace MediaStudio.Cli.Commands;
@@ -22,7 +21,7 @@ internal static class EvalCaptionerCommand
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var card = new Option<bool>("--card") { Description = "Write the result into the model's CARD.md (\"## Measured\")." };
-        var motion = new Option<ClipMotion>("--motion") { Description = "Held-out clips: clear (every change plainly happens or not) or any (drawn uniformly, many at a caption threshold).", DefaultValueFactory = _ => ClipMotion.Clear };
+        var motion = ClipMotionOption.Create("Held-out clips");
         var command = new Command("captioner", "Caption held-out images and clips; score attributes parsed back from the captions, exact match, perplexity, tokens/s.")
         {
             model, images, clips, threads, json, card, motion,
@@ -45,7 +44,7 @@ internal static class EvalCaptionerCommand
             if (parse.GetValue(card))
             {
                 var commandLine = string.Create(CultureInfo.InvariantCulture,
-                    $"mediastudio eval captioner --model {folder} --images {evaluation.Images} --clips {evaluation.Clips} --motion {evaluation.Motion.ToString().ToLowerInvariant()} --threads {parse.GetValue(threads)} --card");
+                    $"mediastudio eval captioner --model {folder} --images {evaluation.Images} --clips {evaluation.Clips} --motion {ClipMotionOption.Name(evaluation.Motion)} --threads {parse.GetValue(threads)} --card");
                 EvalCardSection.Write(Path.Combine(folder, ModelFolder.CardFileName), Markdown(evaluation, commandLine));
             }
 
@@ -59,7 +58,7 @@ internal static class EvalCaptionerCommand
         ArgumentNullException.ThrowIfNull(e);
         var inv = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.Append(inv, $"Measured by `{commandLine}` on {e.Images} held-out images and {e.Clips} held-out clips (seeds from 2^62, never drawn in training; clip motion `{e.Motion.ToString().ToLowerInvariant()}`), greedy decoding. ")
+        text.Append(inv, $"Measured by `{commandLine}` on {e.Images} held-out images and {e.Clips} held-out clips (seeds from 2^62, never drawn in training; clip motion `{ClipMotionOption.Name(e.Motion)}`), greedy decoding. ")
             .Append("Every caption is parsed back with the world's caption parsers (CaptionParser, ClipCaptionParser); an unreadable caption counts as wrong for every attribute.\n\n");
         CardText.AppendAccuracy(text, "attribute", e.Accuracy);
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using MediaStudio.Neural.Checkpoints;
 using MediaStudio.Neural.Runtime;
-using MediaStudio.Synthetic.Clips;
 using MediaStudio.Synthetic.Recognition;
 using Spectre.Console;
 
@@ -48,7 +47,7 @@ internal static class EvalRecognizerCommand
         var clips = new Option<int>("--clips") { Description = "Held-out clips to score.", DefaultValueFactory = _ => 1000 };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
-        var motion = new Option<ClipMotion>("--motion") { Description = "Held-out clips: clear (every change plainly happens or not) or any (drawn uniformly, many at a caption threshold).", DefaultValueFactory = _ => ClipMotion.Clear };
+        var motion = ClipMotionOption.Create("Held-out clips");
         var command = new Command("motion-recognizer", "Accuracy of the motion recognizer per part (direction, scale change, rotation) on held-out clips.")
         {
             model, clips, threads, json, motion,

@@ -35,7 +35,7 @@ internal static class TrainCaptionerCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Resumable training checkpoint (default data/train/captioner-<size>/checkpoint.bin)." };
         var motion = new Option<string?>("--motion-recognizer") { Description = "Motion recognizer folder that becomes the (frozen) motion tower: one motion token per region for clips. None: frames only." };
         var order = new Option<ObjectOrder>("--object-order") { Description = "Order the training captions list objects in: reading (top, left, centre, right, bottom) or shuffled.", DefaultValueFactory = _ => ObjectOrder.Reading };
-        var clipMotion = new Option<ClipMotion>("--motion") { Description = "Training clips: clear (every change plainly happens or not) or any (drawn uniformly, many at a caption threshold).", DefaultValueFactory = _ => ClipMotion.Clear };
+        var clipMotion = ClipMotionOption.Create("Training clips");
         var initFrom = new Option<string?>("--init-from") { Description = "Captioner folder whose weights start the run (same decoder and vision tower; modules it lacks, such as a new motion tower's projection, start fresh)." };
         var command = new Command("captioner", "Train the captioner (PAT vision tower + Llama decoder) on fresh image and clip renders (resumes after a kill).")
         {
@@ -72,7 +72,7 @@ internal static class TrainCaptionerCommand
         var clipsPerStep = options.BatchSize - batch;
 
         var commandLine = string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train captioner --size {size} --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads}{(sources.Clips is { } c ? $" --clips {c}" : "")} --object-order {config.ObjectOrder.ToString().ToLowerInvariant()} --motion {config.ClipMotion.ToString().ToLowerInvariant()}{(sources.MotionRecognizer is { } m ? $" --motion-recognizer {m}" : "")}{(sources.InitFrom is { } i ? $" --init-from {i}" : "")}");
+            $"mediastudio train captioner --size {size} --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads}{(sources.Clips is { } c ? $" --clips {c}" : "")} --object-order {config.ObjectOrder.ToString().ToLowerInvariant()} --motion {ClipMotionOption.Name(config.ClipMotion)}{(sources.MotionRecognizer is { } m ? $" --motion-recognizer {m}" : "")}{(sources.InitFrom is { } i ? $" --init-from {i}" : "")}");
         var runLog = TrainingRunLog.Open(checkpoint, commandLine);
         TrainingSeed.Set(seed);
         using var model = CaptionerModel.FromConfig(config);
@@ -167,7 +167,7 @@ internal static class TrainCaptionerCommand
 
         card.Append(inv, $"- {parameters:N0} parameters, {trainable:N0} trained; AdamW, lr {options.LearningRate} (warm-up {options.WarmupSteps} steps, cosine to {options.MinLearningRate:G3} at step {options.TotalSteps}), ")
             .Append(inv, $"weight decay {options.WeightDecay}, grad clip {options.GradClip}\n");
-        card.Append(inv, $"- data: every step {batch} fresh clean image renders and {options.BatchSize - batch} clips, each with one randomly worded caption (objects {(config.ObjectOrder == ObjectOrder.Reading ? "in reading order" : "in any order")}; clip motion `{config.ClipMotion.ToString().ToLowerInvariant()}`{(config.ClipMotion == ClipMotion.Clear ? ": every change plainly happens or plainly does not" : "")}) ")
+        card.Append(inv, $"- data: every step {batch} fresh clean image renders and {options.BatchSize - batch} clips, each with one randomly worded caption (objects {(config.ObjectOrder == ObjectOrder.Reading ? "in reading order" : "in any order")}; clip motion `{ClipMotionOption.Name(config.ClipMotion)}`{(config.ClipMotion == ClipMotion.Clear ? ": every change plainly happens or plainly does not" : "")}) ")
             .Append("(Synthetic.Captions.Captioner / ClipCaptioner); next-token cross-entropy over caption and end tokens\n");
         card.Append(inv, $"- training time: {(baseSeconds + seconds) / 60:F1} min wall clock on this machine's CPU")
             .Append(baseSeconds > 0 ? string.Create(inv, $" ({baseSeconds / 60:F1} min for the weights it started from, {seconds / 60:F1} min for the last phase on {threads} torch thread(s))\n\n") : string.Create(inv, $" ({threads} torch thread)\n\n"));

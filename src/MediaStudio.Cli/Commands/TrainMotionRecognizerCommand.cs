@@ -27,7 +27,7 @@ internal static class TrainMotionRecognizerCommand
         var evalClips = new Option<int>("--eval-clips") { Description = "Held-out clips for the final accuracy.", DefaultValueFactory = _ => 1000 };
         var layout = new Option<string>("--layout") { Description = "siamese (each frame encoded alone, their maps compared) or stacked (frames as channels of one backbone).", DefaultValueFactory = _ => "siamese" };
         layout.AcceptOnlyFromAmong("siamese", "stacked");
-        var motion = new Option<ClipMotion>("--motion") { Description = "Training clips: clear (every change plainly happens or not) or any (drawn uniformly, many at a caption threshold).", DefaultValueFactory = _ => ClipMotion.Clear };
+        var motion = ClipMotionOption.Create("Training clips");
         var command = new Command("motion-recognizer", "Train the clip motion recognizer (direction, scale change, rotation per region) on fresh world clips (resumes after a kill).")
         {
             steps, batch, seed, lr, threads, output, checkpoint, evalClips, layout, motion,
@@ -47,7 +47,7 @@ internal static class TrainMotionRecognizerCommand
         var options = MotionRecognizerTraining.Recipe(steps, batch, seed).WithPeakLearningRate(lr);
 
         var runLog = TrainingRunLog.Open(checkpoint, string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train motion-recognizer --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads} --layout {(siamese ? "siamese" : "stacked")} --motion {motion.ToString().ToLowerInvariant()}"));
+            $"mediastudio train motion-recognizer --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads} --layout {(siamese ? "siamese" : "stacked")} --motion {ClipMotionOption.Name(motion)}"));
         TrainingSeed.Set(seed);
         using var model = MotionRecognizer.FromConfig(config);
         var parameters = model.parameters().Sum(p => p.numel());
@@ -90,14 +90,14 @@ internal static class TrainMotionRecognizerCommand
 
         card.Append(inv, $"- {parameters:N0} parameters; AdamW, lr {options.LearningRate} (warm-up {options.WarmupSteps} steps, cosine to {options.MinLearningRate} at step {options.TotalSteps}), ")
             .Append(inv, $"weight decay {options.WeightDecay}, grad clip {options.GradClip}, {options.BatchSize} clips per step\n");
-        card.Append(inv, $"- data: fresh world clips every step (`ClipSampler`, seeds below 2^61: 2-3 objects that move, scale, turn and cross paths under a camera pan; motion `{motion.ToString().ToLowerInvariant()}`")
+        card.Append(inv, $"- data: fresh world clips every step (`ClipSampler`, seeds below 2^61: 2-3 objects that move, scale, turn and cross paths under a camera pan; motion `{ClipMotionOption.Name(motion)}`")
             .Append(motion == ClipMotion.Clear ? ": every change plainly happens or plainly does not, away from the caption thresholds" : "")
             .Append("); ")
             .Append("cross-entropy over the four parts of every region that holds an object\n");
         card.Append(inv, $"- training time: {seconds / 60:F1} min wall clock on this machine's CPU ({threads} torch thread)\n\n");
         card.Append("## Measured accuracy\n\n");
-        card.Append(inv, $"Per object on {evaluation.Samples} held-out clips (seeds from 2^62 + 2^40, the captioner's held-out clips, motion `{motion.ToString().ToLowerInvariant()}`), measured by the training command; ")
-            .Append(inv, $"re-measure with `mediastudio eval motion-recognizer --motion {motion.ToString().ToLowerInvariant()} --json`. \"direction\" = both horizontal and vertical right; \"all\" = all four parts; the baseline rows score answering \"no change\" for every object.\n\n");
+        card.Append(inv, $"Per object on {evaluation.Samples} held-out clips (seeds from 2^62 + 2^40, the captioner's held-out clips, motion `{ClipMotionOption.Name(motion)}`), measured by the training command; ")
+            .Append(inv, $"re-measure with `mediastudio eval motion-recognizer --motion {ClipMotionOption.Name(motion)} --json`. \"direction\" = both horizontal and vertical right; \"all\" = all four parts; the baseline rows score answering \"no change\" for every object.\n\n");
         CardText.AppendAccuracy(card, "part", evaluation.Accuracy);
 
         card.Append("\n## Config\n\n```json\n").Append(JsonSerializer.Serialize(config, IndentedJson)).Append("\n```\n");

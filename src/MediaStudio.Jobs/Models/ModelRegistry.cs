@@ -114,23 +114,14 @@ public sealed partial class ModelRegistry(IOptions<ModelRegistryOptions> options
         {
             entry.Leases--;
             entry.LastUsed = clock.GetTimestamp();
-            if (_disposed)
+            if (entry.Leases == 0 && (_disposed || entry.Model is null))
             {
-                if (entry.Leases == 0)
-                {
-                    Drop(entry);
-                }
-
-                return;
+                Drop(entry); // the registry is gone, or a failed load leaves nothing behind
             }
-
-            if (entry.Model is null && entry.Leases == 0)
+            else if (!_disposed)
             {
-                _entries.Remove(entry.Key); // a failed load leaves nothing behind
-                return;
+                EvictOverBudget();
             }
-
-            EvictOverBudget();
         }
     }
 
@@ -147,8 +138,7 @@ public sealed partial class ModelRegistry(IOptions<ModelRegistryOptions> options
                 return; // everything loaded is in use
             }
 
-            victim.Model!.Dispose();
-            _entries.Remove(victim.Key);
+            Drop(victim);
             total -= victim.Bytes;
             LogEvicted(victim.Key, victim.Bytes, budget);
         }

@@ -201,6 +201,7 @@ public static class CaptionerEvaluator
         pipeline.Model.eval();
         foreach (var clip in clips)
         {
+            float? reference = null; // the reference caption's loss, computed once per clip
             foreach (var (part, swaps) in parts)
             {
                 if (swaps.FirstOrDefault(s => clip.Caption.Contains(s.Phrase, StringComparison.Ordinal)) is not ({ } phrase, { } opposite))
@@ -210,14 +211,18 @@ public static class CaptionerEvaluator
 
                 var at = clip.Caption.IndexOf(phrase, StringComparison.Ordinal);
                 var flipped = clip with { Caption = string.Concat(clip.Caption.AsSpan(0, at), opposite, clip.Caption.AsSpan(at + phrase.Length)) };
-                using var scope = NewDisposeScope();
-                var (reference, _) = CaptionerTraining.Loss(pipeline.Model, pipeline.Tokenizer, [clip]);
-                var (other, _) = CaptionerTraining.Loss(pipeline.Model, pipeline.Tokenizer, [flipped]);
-                results.Add((part, reference.item<float>() < other.item<float>()));
+                reference ??= SummedLoss(pipeline, clip);
+                results.Add((part, reference < SummedLoss(pipeline, flipped)));
             }
         }
 
         return results;
+    }
+
+    private static float SummedLoss(CaptionPipeline pipeline, CaptionSample sample)
+    {
+        using var scope = NewDisposeScope();
+        return CaptionerTraining.Loss(pipeline.Model, pipeline.Tokenizer, [sample]).SummedLoss.item<float>();
     }
 
     // every phrase of a table with the plain phrase of the opposite entry, longest first so "grows larger" is found before "grows"
