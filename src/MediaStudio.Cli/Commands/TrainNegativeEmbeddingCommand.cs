@@ -93,7 +93,7 @@ internal static class TrainNegativeEmbeddingCommand
         text.Append(inv, $"# negative embedding: {card.Name}\n\n");
         text.Append("A learned global negative embedding (ReNeg): the whole (tokens x width) text-encoder output that replaces the empty prompt's ")
             .Append("states in the unconditional branch of classifier-free guidance, trained by gradient ascent on `models/reward` with guidance inside ")
-            .Append("the training graph. It belongs to the `models/clip` text encoder and was trained against `models/unet` (hashes in card.json).\n\n");
+            .Append("the training graph. It belongs to the text tower that conditions `models/unet` (the one that folder carries, trained with it, else `models/clip`'s) and was trained against that UNet (hashes in card.json).\n\n");
         text.Append("## Recipe\n\n");
         foreach (var line in card.Commands)
         {

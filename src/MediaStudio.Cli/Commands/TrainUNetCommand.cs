@@ -42,6 +42,16 @@ internal static class TrainUNetCommand
         {
             Description = "Add the attention-pooled prompt to the timestep embedding (diffusers' addition_embed_type \"text\"), so every ResBlock at every resolution sees the prompt.",
         };
+        var trainText = new Option<bool>("--train-text-encoder")
+        {
+            Description = "Train the CLIP text tower with the UNet (GLIDE trains its text transformer jointly); the UNet folder then carries the tower it was trained with.",
+        };
+        var initFrom = new Option<string?>("--init-from")
+        {
+            Description = "UNet folder whose config and weights (and text tower, if it carries one) start the run; the attention flags are then read from it.",
+        };
+        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default: the recipe's)." };
+        var seed = new Option<long?>("--seed") { Description = "Run seed: data order and noise (default: the recipe's)." };
         var checkpoint = new Option<string>("--checkpoint")
         {
             Description = "Resumable training checkpoint.",
@@ -49,12 +59,23 @@ internal static class TrainUNetCommand
         };
         var command = new Command("unet", "Train the text-to-image UNet (resumes after a kill).")
         {
-            recipe, steps, batch, threads, models, output, attention, pat, topLevel, textTime, checkpoint,
+            recipe, steps, batch, threads, models, output, attention, pat, topLevel, textTime, trainText, initFrom, lr, seed, checkpoint,
         };
-        command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
-            parse.GetValue(recipe)!, parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(threads), parse.GetValue(models)!,
-            parse.GetValue(output)!, parse.GetValue(attention)!, parse.GetValue(pat), parse.GetValue(topLevel), parse.GetValue(textTime), parse.GetValue(checkpoint)!,
-            cancellationToken)));
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var recipeFile = parse.GetValue(recipe)!;
+            var loaded = File.Exists(recipeFile) ? UNetRecipe.Load(recipeFile) : new UNetRecipe();
+            loaded = loaded with
+            {
+                Steps = parse.GetValue(steps) ?? loaded.Steps,
+                BatchSize = parse.GetValue(batch) ?? loaded.BatchSize,
+                LearningRate = parse.GetValue(lr) ?? loaded.LearningRate,
+                MinLearningRate = parse.GetValue(lr) is { } peak ? Math.Round(peak / 10, 12) : loaded.MinLearningRate,
+                Seed = parse.GetValue(seed) ?? loaded.Seed,
+            };
+            var layout = new Layout(parse.GetValue(attention)!, parse.GetValue(pat), parse.GetValue(topLevel), parse.GetValue(textTime), parse.GetValue(trainText), parse.GetValue(initFrom));
+            return Task.FromResult(Run(loaded, parse.GetValue(threads), parse.GetValue(models)!, parse.GetValue(output)!, layout, parse.GetValue(checkpoint)!, cancellationToken));
+        });
         return command;
     }
 
@@ -76,39 +97,55 @@ internal static class TrainUNetCommand
     /// <summary>The noise schedule the studio's UNet is trained with: cosine, v-prediction (see the calibration note).</summary>
     public static NoiseScheduleConfig Schedule => NoiseScheduleConfig.CosineVPrediction;
 
-    private static int Run(
-        string recipePath, long? steps, int? batch, int threads, string models, string output, string attention, bool pat, bool topLevel, bool textTime,
-        string checkpoint, CancellationToken cancellationToken)
+    /// <summary>The architecture flags of a run, or the folder whose architecture and weights it starts from.</summary>
+    private sealed record Layout(string Attention, bool Pat, bool TopLevel, bool TextTime, bool TrainText, string? InitFrom);
+
+    private static int Run(UNetRecipe recipe, int threads, string models, string output, Layout layout, string checkpoint, CancellationToken cancellationToken)
     {
         TorchRuntime.SetThreads(threads);
-        var recipe = File.Exists(recipePath) ? UNetRecipe.Load(recipePath) : new UNetRecipe();
-        recipe = recipe with { Steps = steps ?? recipe.Steps, BatchSize = batch ?? recipe.BatchSize };
         var options = recipe.ToTrainingOptions();
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
-        var run = TrainingRunLog.Open(checkpoint, string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train unet --steps {recipe.Steps} --batch {recipe.BatchSize} --threads {threads} --attention {attention}{(pat ? " --pat" : "")}{(topLevel ? " --top-level-attention" : "")}{(textTime ? " --text-time-embedding" : "")}"));
+        var inv = CultureInfo.InvariantCulture;
+        var flags = layout.InitFrom is { } init
+            ? $" --init-from {init}"
+            : $" --attention {layout.Attention}{(layout.Pat ? " --pat" : "")}{(layout.TopLevel ? " --top-level-attention" : "")}{(layout.TextTime ? " --text-time-embedding" : "")}";
+        var run = TrainingRunLog.Open(checkpoint, string.Create(inv,
+            $"mediastudio train unet --steps {recipe.Steps} --batch {recipe.BatchSize} --lr {recipe.LearningRate} --seed {recipe.Seed} --threads {threads}{flags}{(layout.TrainText ? " --train-text-encoder" : "")}"));
 
         using var autoencoder = AutoencoderKL.FromPretrained(Path.Combine(models, "autoencoder"));
         using var clip = ClipModel.FromPretrained(Path.Combine(models, "clip"));
-        var config = Config(autoencoder.Config, (int)clip.Config.Text.HiddenSize, attention, pat, topLevel, textTime);
+        var config = layout.InitFrom is { } initFolder
+            ? ModelFolder.ReadConfig<UNetConfig>(initFolder)
+            : Config(autoencoder.Config, (int)clip.Config.Text.HiddenSize, layout.Attention, layout.Pat, layout.TopLevel, layout.TextTime);
         TrainingSeed.Set(recipe.Seed);
         using var unet = new UNet2DConditionModel(config);
-        var schedule = new NoiseSchedule(Schedule with { PredictionType = config.PredictionType });
-        var training = new TextToImageTraining(autoencoder, clip, unet, schedule, recipe);
-        var parameters = unet.parameters().Sum(p => p.numel());
-        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
-            $"unet: {parameters:N0} parameters, {recipe.Steps} steps x {recipe.BatchSize} images, {threads} torch thread(s), attention {Markup.Escape(attention)}, pat {pat}");
+        string[] baseCommands = [];
+        var baseSeconds = 0.0;
+        if (layout.InitFrom is { } from)
+        {
+            ModelFolder.LoadWeights(from, unet);
+            var carried = TextToImagePipeline.LoadTextEncoder(from, clip);
+            (baseCommands, baseSeconds) = TrainingHistory.Read(from);
+            AnsiConsole.MarkupLine(inv, $"started from {Markup.Escape(from)} ({baseSeconds / 60:F1} min of training{(carried ? ", with its text tower" : "")})");
+        }
 
-        using var trainer = new Trainer(unet, options, checkpoint);
+        var schedule = new NoiseSchedule(Schedule with { PredictionType = config.PredictionType });
+        var training = new TextToImageTraining(autoencoder, clip, unet, schedule, recipe, layout.TrainText);
+        var trained = new TextToImageModules(unet, layout.TrainText ? clip.TextModel : null);
+        var parameters = unet.parameters().Sum(p => p.numel());
+        var textParameters = layout.TrainText ? clip.TextModel.parameters().Sum(p => p.numel()) : 0;
+        AnsiConsole.MarkupLine(inv,
+            $"unet: {parameters:N0} parameters{(layout.TrainText ? $" + {textParameters:N0} in the text tower" : "")}, {recipe.Steps} steps x {recipe.BatchSize} images, {threads} torch thread(s), attention {Markup.Escape(string.Join('/', config.Attention))}");
+
+        using var trainer = new Trainer(trained, options, checkpoint);
         if (trainer.TryResume())
         {
-            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"resumed at step {trainer.Step}");
+            AnsiConsole.MarkupLine(inv, $"resumed at step {trainer.Step}");
         }
 
         var samples = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, "samples");
         Directory.CreateDirectory(samples);
         var codec = new SafeImageCodec();
-        var gaps = new List<string>();
         var bar = new TrainingConsole("unet");
         var clock = Stopwatch.StartNew();
         var progress = new Progress<TrainingProgress>(p =>
@@ -122,35 +159,36 @@ internal static class TrainUNetCommand
             if (recipe.SampleEvery > 0 && step > 0 && step % recipe.SampleEvery == 0)
             {
                 var gap = training.ConditioningGap();
-                bar.Extra = string.Create(CultureInfo.InvariantCulture, $"gap {gap:P1}");
-                gaps.Add(string.Create(CultureInfo.InvariantCulture, $"{step}: {gap:P1}"));
-                File.AppendAllText(Path.Combine(samples, "gaps.txt"), gaps[^1] + "\n");
+                bar.Extra = string.Create(inv, $"gap {gap:P1}");
+                File.AppendAllText(Path.Combine(samples, "gaps.txt"), string.Create(inv, $"{step}: {gap:P1}\n"));
                 var (images, _) = training.Samples();
                 codec.SavePng(ImageGrid.Compose(images, images.Count, scale: 2), Path.Combine(samples, $"step-{step:D6}.png"));
             }
 
-            var (latents, context, _) = training.Batch(step);
-            return training.Loss(latents, context);
+            var (latents, captions) = training.Batch(step);
+            return training.Loss(latents, training.Context(captions));
         }, progress, cancellationToken);
 
         var seconds = run.SaveSeconds(clock.Elapsed.TotalSeconds);
         var finalGap = training.ConditioningGap();
-        trainer.Ema?.CopyTo(unet);
+        trainer.Ema?.CopyTo(trained);
         var emaGap = training.ConditioningGap();
         var (grid, prompts) = training.Samples();
 
         var gapLog = Path.Combine(samples, "gaps.txt");
-        var card = Card(config, recipe, parameters, seconds, threads, run.Commands, finalGap, emaGap, prompts, File.Exists(gapLog) ? File.ReadAllLines(gapLog) : []);
-        TextToImagePipeline.SaveUNet(output, unet, schedule, card);
+        var history = new TrainingHistory([.. baseCommands, .. run.Commands], baseSeconds + seconds);
+        var card = Card(config, recipe, parameters, textParameters, history, baseSeconds, threads, finalGap, emaGap, prompts, File.Exists(gapLog) ? File.ReadAllLines(gapLog) : []);
+        TextToImagePipeline.SaveUNet(output, unet, schedule, card, layout.TrainText ? clip.TextModel : null);
         AtomicFile.WriteAllText(Path.Combine(output, "recipe.json"), recipe.ToJson() + "\n");
+        history.Write(output);
         codec.SavePng(ImageGrid.Compose(grid, grid.Count, scale: 2), Path.Combine(output, "samples.png"));
-        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"wrote {Markup.Escape(output)} after {seconds / 60:F1} min of training; conditioning gap {emaGap:P1} (EMA weights)");
+        AnsiConsole.MarkupLine(inv, $"wrote {Markup.Escape(output)} after {seconds / 60:F1} min of training ({history.Seconds / 60:F1} in all); conditioning gap {emaGap:P1} (EMA weights)");
         AnsiConsole.MarkupLine("measure it with [bold]mediastudio eval t2i --card[/]");
         return 0;
     }
 
     private static string Card(
-        UNetConfig config, UNetRecipe recipe, long parameters, double seconds, int threads, IReadOnlyList<string> commands,
+        UNetConfig config, UNetRecipe recipe, long parameters, long textParameters, TrainingHistory history, double baseSeconds, int threads,
         double rawGap, double emaGap, IReadOnlyList<string> prompts, IReadOnlyList<string> gaps)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -165,18 +203,21 @@ internal static class TrainUNetCommand
                 .Append("as in DeepFloyd IF and Kandinsky), so every ResBlock, the full-resolution ones included, sees the prompt.");
         }
 
-        card.Append("\n\n");
-        card.Append("## Recipe\n\n");
-        card.Append("- commands, in order (a later one resumed the checkpoint of the one before):\n");
-        foreach (var line in commands)
+        if (textParameters > 0)
         {
-            card.Append(inv, $"  - `{line}`\n");
+            card.Append(inv, $" The CLIP text tower ({textParameters:N0} parameters, started from `models/clip`) was trained with the UNet in its last run, as GLIDE trains its text transformer ")
+                .Append(inv, $"with the diffusion model; this folder carries it (`{TextToImagePipeline.TextEncoderFileName}`, in SHA256SUMS) and the pipeline conditions on it instead of `models/clip`'s tower.");
         }
 
-        card.Append(inv, $"- {parameters:N0} parameters; AdamW lr {recipe.LearningRate} (warm-up {recipe.WarmupSteps}, cosine to {recipe.MinLearningRate}), ")
+        card.Append("\n\n");
+        card.Append("## Recipe\n\n");
+        CardText.AppendCommands(card, history.Commands, initFrom: true);
+
+        card.Append(inv, $"- {parameters:N0} parameters; AdamW lr {recipe.LearningRate} (warm-up {recipe.WarmupSteps}, cosine to {recipe.MinLearningRate:G3}), ")
             .Append(inv, $"batch {recipe.BatchSize}, {recipe.Steps} steps, EMA {recipe.EmaDecay}, min-SNR γ {recipe.MinSnrGamma}\n");
         card.Append(inv, $"- data: fresh world renders every step (seeds below 2^62), {recipe.SingleObjectRate:P0} with one object, the rest one to three; one caption each\n");
-        card.Append(inv, $"- training time: {seconds / 60:F1} min wall clock on this machine's CPU ({threads} torch threads, machine shared with other jobs)\n\n");
+        card.Append(inv, $"- training time: {history.Seconds / 60:F1} min wall clock on this machine's CPU ({threads} torch threads, machine shared with other jobs")
+            .Append(baseSeconds > 0 ? string.Create(inv, $"; {baseSeconds / 60:F1} min for the weights it started from, {(history.Seconds - baseSeconds) / 60:F1} min for the last run)\n\n") : ")\n\n");
         card.Append("## Conditioning gap\n\n");
         card.Append("Relative loss increase when the prompt is replaced by the empty prompt, at high noise (t ≥ 600) on 32 held-out scenes. ")
             .Append("Near zero would mean the model ignores its prompt.\n\n");

@@ -143,14 +143,15 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, ClipOutput>
         return visual_projection.forward(vision_model.forward(images)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Encodes prompts to token states for UNet conditioning, without gradients.</summary>
+    /// <summary>Encodes prompts to token states for UNet conditioning, without gradients unless asked.</summary>
     /// <param name="prompts">Prompts (any length; truncated to the context).</param>
+    /// <param name="withGradient">Keep the text tower's graph (training it with the UNet); false for inference.</param>
     /// <returns>LastHiddenState (B, T, D) on the model's device; the caller owns it.</returns>
-    public Tensor EncodePromptTokens(IReadOnlyList<string> prompts)
+    public Tensor EncodePromptTokens(IReadOnlyList<string> prompts, bool withGradient = false)
     {
         var tokenizer = Tokenizer ?? throw new InvalidOperationException("EncodePromptTokens needs the tokenizer; load the model with FromPretrained");
         using var scope = NewDisposeScope();
-        using var guard = no_grad();
+        using var guard = withGradient ? null : no_grad();
         var ids = tokenizer.EncodeBatch(prompts).to(logit_scale.device); // (B, T)
         var text = text_model.forward(ids);
         return text.LastHiddenState.MoveToOuterDisposeScope();            // (B, T, D)

@@ -87,7 +87,7 @@ public static class GlobalNegativeTraining
             RewardAfter = after,
             TrainingSeconds = seconds,
             Commands = commands,
-            TextEncoderSha256 = Sha256Manifest.Read(Path.Combine(modelsRoot, "clip")).GetValueOrDefault(ModelFolder.WeightsFileName),
+            TextEncoderSha256 = TextToImagePipeline.TextEncoderSha256(modelsRoot),
             UNetSha256 = Sha256Manifest.Read(Path.Combine(modelsRoot, "unet")).GetValueOrDefault(ModelFolder.WeightsFileName),
         };
         return new NegativeEmbedding(learned, card);

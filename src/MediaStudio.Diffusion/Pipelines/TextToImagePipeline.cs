@@ -15,7 +15,8 @@ namespace MediaStudio.Diffusion.Pipelines;
 /// </summary>
 /// <remarks>
 /// Model folders: <c>autoencoder/</c>, <c>clip/</c>, <c>unet/</c> (with <c>scheduler.json</c>) under one root, each
-/// loaded strictly after its SHA-256 check. The unconditional branch takes the empty prompt, a negative prompt or a
+/// loaded strictly after its SHA-256 check. A UNet trained together with the text tower carries that tower in its folder
+/// (<see cref="TextEncoderFileName"/>, GLIDE's joint text transformer); it replaces <c>clip/</c>'s text tower here. The unconditional branch takes the empty prompt, a negative prompt or a
 /// learned negative embedding (<see cref="NegativeKind"/>). Image i uses its own generator seeded with seed + i, so the
 /// same seed and settings give the same image whatever the batch.
 /// </remarks>
@@ -23,6 +24,9 @@ public sealed class TextToImagePipeline : IDisposable
 {
     /// <summary>The scheduler file in the UNet folder.</summary>
     public const string SchedulerFileName = "scheduler.json";
+
+    /// <summary>The text tower trained with the UNet, in the UNet folder (absent when the UNet read the CLIP tower frozen).</summary>
+    public const string TextEncoderFileName = "text_encoder.safetensors";
 
     private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
@@ -84,6 +88,7 @@ public sealed class TextToImagePipeline : IDisposable
         {
             autoencoder = AutoencoderKL.FromPretrained(Path.Combine(modelsRoot, "autoencoder"), device);
             clip = ClipModel.FromPretrained(Path.Combine(modelsRoot, "clip"), device);
+            LoadTextEncoder(unetFolder, clip);
             var unet = UNet2DConditionModel.FromPretrained(unetFolder, device);
             return new TextToImagePipeline(autoencoder, clip, unet, schedule, device);
         }
@@ -95,14 +100,59 @@ public sealed class TextToImagePipeline : IDisposable
         }
     }
 
-    /// <summary>Writes a UNet folder: config, weights, card, <c>scheduler.json</c>, and a manifest over all but the card.</summary>
-    public static void SaveUNet(string folder, UNet2DConditionModel unet, NoiseSchedule schedule, string? card = null)
+    /// <summary>Writes a UNet folder: config, weights, card, <c>scheduler.json</c>, the text tower trained with it if any,
+    /// and a manifest over all but the card.</summary>
+    /// <param name="folder">Target folder.</param>
+    /// <param name="unet">The UNet.</param>
+    /// <param name="schedule">Its noise schedule.</param>
+    /// <param name="card">Model card; a default one when null.</param>
+    /// <param name="textEncoder">The CLIP text tower trained with the UNet; null when it read the bundled tower frozen.</param>
+    public static void SaveUNet(string folder, UNet2DConditionModel unet, NoiseSchedule schedule, string? card = null, ClipTextEncoder? textEncoder = null)
     {
         ArgumentNullException.ThrowIfNull(unet);
         ArgumentNullException.ThrowIfNull(schedule);
         ModelFolder.Save(folder, unet, unet.Config, card);
         AtomicFile.WriteAllText(Path.Combine(folder, SchedulerFileName), JsonSerializer.Serialize(schedule.Config, IndentedJson) + "\n");
-        Sha256Manifest.Write(folder, [ModelFolder.ConfigFileName, ModelFolder.WeightsFileName, SchedulerFileName]);
+        var textPath = Path.Combine(folder, TextEncoderFileName);
+        if (textEncoder is null)
+        {
+            File.Delete(textPath);
+        }
+        else
+        {
+            SafeTensors.Save(textPath, textEncoder.state_dict(), new Dictionary<string, string> { ["format"] = "pt", ["model"] = nameof(ClipTextEncoder) });
+        }
+
+        Sha256Manifest.Write(folder, textEncoder is null
+            ? [ModelFolder.ConfigFileName, ModelFolder.WeightsFileName, SchedulerFileName]
+            : [ModelFolder.ConfigFileName, ModelFolder.WeightsFileName, SchedulerFileName, TextEncoderFileName]);
+    }
+
+    /// <summary>Loads the text tower a UNet folder carries into <paramref name="clip"/>, strictly and after its SHA-256 check.</summary>
+    /// <returns>False when the folder's manifest lists no text tower (the UNet reads <paramref name="clip"/>'s own).</returns>
+    /// <exception cref="CheckpointException">The file is altered, missing though listed, or does not fit the tower.</exception>
+    public static bool LoadTextEncoder(string unetFolder, ClipModel clip)
+    {
+        ArgumentNullException.ThrowIfNull(clip);
+        if (!Sha256Manifest.Read(unetFolder).ContainsKey(TextEncoderFileName))
+        {
+            return false;
+        }
+
+        Sha256Manifest.Verify(unetFolder, TextEncoderFileName);
+        using var scope = NewDisposeScope();
+        StateDict.LoadStrict(clip.TextModel, SafeTensors.Load(Path.Combine(unetFolder, TextEncoderFileName)), $"{unetFolder}/{TextEncoderFileName}");
+        return true;
+    }
+
+    /// <summary>The SHA-256 of the text tower that conditions the UNet under <paramref name="modelsRoot"/>: the one in the
+    /// UNet folder when it carries one, else <c>clip/</c>'s weights.</summary>
+    public static string? TextEncoderSha256(string modelsRoot)
+    {
+        var unet = Sha256Manifest.Read(Path.Combine(modelsRoot, "unet"));
+        return unet.TryGetValue(TextEncoderFileName, out var hash)
+            ? hash
+            : Sha256Manifest.Read(Path.Combine(modelsRoot, "clip")).GetValueOrDefault(ModelFolder.WeightsFileName);
     }
 
     /// <summary>Writes the three model folders under <paramref name="modelsRoot"/> (as <see cref="Load"/> reads them).</summary>

@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 namespace MediaStudio.Diffusion.Training;
 
 /// <summary>
-/// Trains the UNet on frozen autoencoder latents and frozen CLIP token states of world renders and their captions.
+/// Trains the UNet on frozen autoencoder latents and CLIP token states of world renders and their captions; the CLIP text
+/// tower is frozen, or trained with the UNet (GLIDE trains its text transformer jointly with the diffusion model).
 /// </summary>
 /// <remarks>
 /// Loss (per sample, then averaged): w(t) · ‖f_θ(x_t, t, c) − target(x_0, ε, t)‖², with x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε,
@@ -25,16 +26,25 @@ public sealed class TextToImageTraining
     private readonly UNet2DConditionModel _unet;
     private readonly NoiseSchedule _schedule;
     private readonly UNetRecipe _recipe;
-    private readonly Tensor _empty;
 
-    /// <summary>Prepares a training run; the autoencoder and CLIP stay frozen.</summary>
-    public TextToImageTraining(AutoencoderKL autoencoder, ClipModel clip, UNet2DConditionModel unet, NoiseSchedule schedule, UNetRecipe recipe)
+    /// <summary>Prepares a training run: the UNet (and the text tower when asked) trains; the autoencoder and the rest of
+    /// CLIP stay frozen.</summary>
+    /// <param name="autoencoder">Encodes the renders to latents.</param>
+    /// <param name="clip">Its text tower conditions the UNet.</param>
+    /// <param name="unet">The model trained.</param>
+    /// <param name="schedule">The noise schedule.</param>
+    /// <param name="recipe">Batch, dropout and loss settings.</param>
+    /// <param name="trainTextEncoder">Train the CLIP text tower with the UNet; false keeps it frozen.</param>
+    public TextToImageTraining(AutoencoderKL autoencoder, ClipModel clip, UNet2DConditionModel unet, NoiseSchedule schedule, UNetRecipe recipe, bool trainTextEncoder = false)
     {
+        ArgumentNullException.ThrowIfNull(clip);
+        ArgumentNullException.ThrowIfNull(unet);
         _autoencoder = autoencoder;
         _clip = clip;
         _unet = unet;
         _schedule = schedule;
         _recipe = recipe;
+        TrainsTextEncoder = trainTextEncoder;
         foreach (var frozen in new nn.Module[] { autoencoder, clip })
         {
             frozen.eval();
@@ -44,13 +54,19 @@ public sealed class TextToImageTraining
             }
         }
 
-        using var noGrad = no_grad();
-        _empty = clip.EncodePromptTokens([""]).DetachFromDisposeScope(); // (1, T, D)
+        var trained = trainTextEncoder ? unet.parameters().Concat(clip.TextModel.parameters()) : unet.parameters();
+        foreach (var p in trained)
+        {
+            p.requires_grad = true;
+        }
     }
 
-    /// <summary>Latents and contexts for the scenes of one step (no gradient).</summary>
-    /// <returns>Latents (B, C, h, w), contexts (B, T, D) with dropout applied, and the captions.</returns>
-    public (Tensor Latents, Tensor Context, IReadOnlyList<string> Captions) Batch(long step, bool dropout = true)
+    /// <summary>Gets whether the CLIP text tower is trained with the UNet.</summary>
+    public bool TrainsTextEncoder { get; }
+
+    /// <summary>Latents and captions for the scenes of one step (no gradient).</summary>
+    /// <returns>Latents (B, C, h, w) and the captions, with dropout to the empty prompt applied.</returns>
+    public (Tensor Latents, IReadOnlyList<string> Captions) Batch(long step, bool dropout = true)
     {
         using var noGrad = no_grad();
         var examples = Enumerable.Range(0, _recipe.BatchSize)
@@ -64,8 +80,11 @@ public sealed class TextToImageTraining
         }
 
         var images = SceneRecognizer.ToBatch([.. examples.Select(e => e.Image)], 64);
-        return (_autoencoder.EncodeLatents(images), _clip.EncodePromptTokens(captions), captions);
+        return (_autoencoder.EncodeLatents(images), captions);
     }
+
+    /// <summary>The (B, T, D) text states of the captions; with the text tower's graph when it is trained.</summary>
+    public Tensor Context(IReadOnlyList<string> captions) => _clip.EncodePromptTokens(captions, withGradient: TrainsTextEncoder);
 
     /// <summary>The weighted denoising loss of one batch.</summary>
     /// <param name="latents">(B, C, h, w) clean latents.</param>
@@ -103,7 +122,7 @@ public sealed class TextToImageTraining
         var wasTraining = _unet.training;
         _unet.eval();
         var withPrompt = Loss(latents, context, t, noise).item<float>();
-        var withEmpty = Loss(latents, _empty.expand(samples, -1, -1), t, noise).item<float>();
+        var withEmpty = Loss(latents, _clip.EncodePromptTokens([""]).expand(samples, -1, -1), t, noise).item<float>();
         _unet.train(wasTraining);
         return withEmpty > 0 ? (withEmpty - withPrompt) / withEmpty : 0;
     }
@@ -117,10 +136,11 @@ public sealed class TextToImageTraining
         using var scope = NewDisposeScope();
         var prompts = TextToImageData.HeldOutPrompts(count, singleObject: true).Select(p => p.Prompt).ToList();
         var cond = _clip.EncodePromptTokens(prompts);
+        var empty = _clip.EncodePromptTokens([""]).expand(count, -1, -1);
         var noise = randn([count, _unet.Config.InChannels, _unet.Config.SampleSize, _unet.Config.SampleSize], generator: new Generator(99));
         var wasTraining = _unet.training;
         _unet.eval();
-        var latents = Pipelines.TextToImagePipeline.Sample(_unet, _schedule, cond, _empty.expand(count, -1, -1), noise, SamplerKind.Ddim, 20, 5, null);
+        var latents = Pipelines.TextToImagePipeline.Sample(_unet, _schedule, cond, empty, noise, SamplerKind.Ddim, 20, 5, null);
         _unet.train(wasTraining);
         return (Pipelines.ImageTensors.ToImages(_autoencoder.DecodeLatents(latents)), prompts);
     }

@@ -70,7 +70,7 @@ internal sealed class PipelineAccess(ModelRegistry registry, string modelsRoot)
     public NegativeEmbedding? LoadEmbedding(TextToImageSpec spec, Device device) =>
         spec.NegativeMode == TextToImageSpec.NegativeFromEmbedding ? NegativeEmbedding.Load(NegativesRoot, spec.NegativeEmbedding!, device) : null;
 
-    /// <summary>The short SHA-256 of each model's weights, for output metadata.</summary>
+    /// <summary>The short SHA-256 of each model's weights (and of the text tower the UNet carries), for output metadata.</summary>
     public IReadOnlyDictionary<string, string> Versions()
     {
         var versions = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -80,6 +80,12 @@ internal sealed class PipelineAccess(ModelRegistry registry, string modelsRoot)
             {
                 versions[name] = sha[..12];
             }
+        }
+
+        // a UNet trained with the text tower carries it, and that tower, not clip/'s, conditions the image
+        if (Sha256Manifest.Read(Path.Combine(ModelsRoot, "unet")).TryGetValue(TextToImagePipeline.TextEncoderFileName, out var text))
+        {
+            versions["text_encoder"] = text[..12];
         }
 
         return versions;

@@ -63,6 +63,8 @@ public sealed class GenerationJobTests : IAsyncLifetime
         Assert.All(images, a => Assert.Equal("image/png", a.MediaType));
         Assert.Equal([41L, 42L], images.Select(a => JsonNode.Parse(a.MetadataJson!)!["seed"]!.GetValue<long>()));
         Assert.Equal("a large red circle on the left", JsonNode.Parse(images[0].MetadataJson!)!["prompt"]!.GetValue<string>());
+        var versions = JsonNode.Parse(images[0].MetadataJson!)!["models"]!.AsObject();
+        Assert.Equal(["autoencoder", "clip", "text_encoder", "unet"], versions.Select(kv => kv.Key).Order(StringComparer.Ordinal));
         var decoded = new SafeImageCodec().Decode(new MemoryStream(await ReadAsync(images[1])));
         Assert.Equal((32, 32), (decoded.Width, decoded.Height));
     }
@@ -138,6 +140,9 @@ public sealed class GenerationJobTests : IAsyncLifetime
         using var pipeline = new TextToImagePipeline(
             AutoencoderKL.FromConfig(AutoencoderKLConfig.Tiny), clip, unet, new NoiseSchedule(NoiseScheduleConfig.CosineVPrediction with { PredictionType = "epsilon" }), CPU);
         pipeline.Save(root);
+
+        // as the bundled UNet does, this one carries the text tower it was trained with
+        TextToImagePipeline.SaveUNet(Path.Combine(root, "unet"), unet, pipeline.Schedule, textEncoder: clip.TextModel);
     }
 
     private async Task<byte[]> ReadAsync(AssetRecord asset)
