@@ -114,6 +114,7 @@ public sealed class TextToImagePipeline : IDisposable
         ModelFolder.Save(folder, unet, unet.Config, card);
         AtomicFile.WriteAllText(Path.Combine(folder, SchedulerFileName), JsonSerializer.Serialize(schedule.Config, IndentedJson) + "\n");
         var textPath = Path.Combine(folder, TextEncoderFileName);
+        List<string> listed = [ModelFolder.ConfigFileName, ModelFolder.WeightsFileName, SchedulerFileName];
         if (textEncoder is null)
         {
             File.Delete(textPath);
@@ -121,11 +122,10 @@ public sealed class TextToImagePipeline : IDisposable
         else
         {
             SafeTensors.Save(textPath, textEncoder.state_dict(), new Dictionary<string, string> { ["format"] = "pt", ["model"] = nameof(ClipTextEncoder) });
+            listed.Add(TextEncoderFileName);
         }
 
-        Sha256Manifest.Write(folder, textEncoder is null
-            ? [ModelFolder.ConfigFileName, ModelFolder.WeightsFileName, SchedulerFileName]
-            : [ModelFolder.ConfigFileName, ModelFolder.WeightsFileName, SchedulerFileName, TextEncoderFileName]);
+        Sha256Manifest.Write(folder, listed);
     }
 
     /// <summary>Loads the text tower a UNet folder carries into <paramref name="clip"/>, strictly and after its SHA-256 check.</summary>
