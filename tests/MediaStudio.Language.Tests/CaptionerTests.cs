@@ -129,6 +129,55 @@ public sealed class CaptionerTests : IDisposable
     }
 
     [Fact]
+    public void Prompt_MotionTowerOfItsOwnFrameCount_ReadsTheClipSampledToThatCount()
+    {
+        random.manual_seed(8);
+        var tokenizer = TestModels.Tokenizer();
+        var tower = TestModels.TinyMotion() with { Frames = 6, Backbone = TestModels.TinyMotion().Backbone with { InChannels = 18 } };
+        var config = TestModels.TinyCaptioner(tokenizer.VocabSize) with { Motion = tower, MaxCaptionTokens = 8 };
+        using var model = CaptionerModel.FromConfig(config);
+        var clip = CaptionerTraining.Clip(5, config, Synthetic.World.WorldRandom.For(5, "test"), Synthetic.Clips.ClipMotion.Clear);
+        using var pixels = CaptionerModel.ToClipPixels([clip.Frames], 32);                          // (1, 4, 3, S, S)
+        using var motion = CaptionerModel.ToClipPixels([clip.MotionFrames!], 32);                   // (1, 6, 3, S, S)
+
+        using var prompt = model.Prompt(pixels, tokenizer.Image, tokenizer.BeginOfText, motion);
+        using var reversed = model.Prompt(pixels, tokenizer.Image, tokenizer.BeginOfText, motion.flip(1));
+        var error = Assert.Throws<ArgumentException>(() => model.Prompt(pixels, tokenizer.Image, tokenizer.BeginOfText));
+        var (loss, _) = CaptionerTraining.Loss(model, tokenizer, [clip]);
+        loss.backward();
+
+        Assert.True(config.MotionReadsOwnFrames);
+        Assert.Equal((4, 6), (clip.Frames.Count, clip.MotionFrames!.Count));
+        Assert.Equal(model.PromptLength(4), (int)prompt.shape[1]);
+        Assert.False(prompt.allclose(reversed), "the tower's frames, not the image frames, tell the motion");
+        Assert.Contains("reads clips of 6 frames, got 4", error.Message, StringComparison.Ordinal);
+        var projection = model.named_parameters().Single(p => p.name == "motion_proj.weight").parameter;
+        Assert.True(projection.grad is { } grad && grad.abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
+    public void CaptionClip_MotionTowerOfItsOwnFrameCount_SamplesBothFrameSetsFromTheWholeClip()
+    {
+        random.manual_seed(9);
+        var tokenizer = TestModels.Tokenizer();
+        var tower = TestModels.TinyMotion() with { Frames = 6, Backbone = TestModels.TinyMotion().Backbone with { InChannels = 18 } };
+        var config = TestModels.TinyCaptioner(tokenizer.VocabSize) with { Motion = tower, MaxCaptionTokens = 8 };
+        using var pipeline = CaptionPipeline.FromModel(CaptionerModel.FromConfig(config), tokenizer);
+        var frames = Synthetic.Clips.ClipRenderer.Render(Synthetic.Clips.ClipSampler.Sample(3, 32, 32)).Frames;
+        var options = new GenerationOptions { MaxNewTokens = 8 };
+
+        var caption = pipeline.CaptionClip(frames, options, CancellationToken.None);
+        var explicitly = pipeline.Generate(
+            [[.. CaptionPipeline.SampleFrames(frames.Count, 4).Select(i => frames[i])]], options, CancellationToken.None,
+            [[.. CaptionPipeline.SampleFrames(frames.Count, 6).Select(i => frames[i])]]);
+        var evaluation = CaptionerEvaluator.Evaluate(pipeline, 0, 2, Synthetic.Clips.ClipMotion.Clear, CancellationToken.None);
+
+        Assert.Equal(tokenizer.Decode(explicitly.Tokens[0]).Trim(), caption);
+        Assert.Equal(2, evaluation.Clips);
+        Assert.Throws<ArgumentException>(() => pipeline.Generate([frames.Take(4).ToList()], options, CancellationToken.None));
+    }
+
+    [Fact]
     public void LoadStrict_EarlierCaptionerIntoOneWithAMotionTower_NeedsTheNewKeysAllowedMissing()
     {
         random.manual_seed(5);

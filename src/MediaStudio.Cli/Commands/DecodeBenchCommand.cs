@@ -5,7 +5,6 @@ using System.Text.Json.Serialization;
 using MediaStudio.Language.Captioning;
 using MediaStudio.Language.Generation;
 using MediaStudio.Language.Training;
-using MediaStudio.Media.Images;
 using MediaStudio.Neural.Runtime;
 using MediaStudio.Synthetic.World;
 using Spectre.Console;
@@ -72,15 +71,15 @@ internal static class DecodeBenchCommand
         var config = pipeline.Model.Config;
         var rng = WorldRandom.For(7, "bench-decode");
         var prompts = Enumerable.Range(0, samples).Select(i => i % 2 == 0
-            ? CaptionerTraining.Image(CaptionerTraining.EvaluationSeedBase + i, config.Vision.ImageSize, rng).Frames
-            : CaptionerTraining.Clip(CaptionerTraining.EvaluationSeedBase + CaptionerTraining.EvaluationClipOffset + i, config.Vision.ImageSize, config.ClipFrames, rng).Frames).ToList();
+            ? CaptionerTraining.Image(CaptionerTraining.EvaluationSeedBase + i, config.Vision.ImageSize, rng)
+            : CaptionerTraining.Clip(CaptionerTraining.EvaluationSeedBase + CaptionerTraining.EvaluationClipOffset + i, config, rng, config.ClipMotion)).ToList();
         var options = new GenerationOptions { MaxNewTokens = tokens };
         Run(pipeline, prompts[0], options); // warm-up
         var rates = new List<double>();
         var firsts = new List<double>();
-        foreach (var frames in prompts)
+        foreach (var sample in prompts)
         {
-            var result = Run(pipeline, frames, options);
+            var result = Run(pipeline, sample, options);
             var decodeSeconds = (result.Elapsed - result.TimeToFirstToken).TotalSeconds;
             rates.Add(result.Steps / decodeSeconds);
             firsts.Add(result.TimeToFirstToken.TotalMilliseconds);
@@ -90,14 +89,15 @@ internal static class DecodeBenchCommand
     }
 
     // batch 1, stop tokens ignored so every prompt decodes exactly the same number of tokens
-    private static GenerationResult Run(CaptionPipeline pipeline, IReadOnlyList<RgbImage> frames, GenerationOptions options)
+    private static GenerationResult Run(CaptionPipeline pipeline, CaptionSample sample, GenerationOptions options)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var size = pipeline.Model.Config.Vision.ImageSize;
-        var pixels = CaptionerModel.ToPixels(frames, size).unsqueeze(0);                        // (1, F, 3, S, S)
+        var pixels = CaptionerModel.ToClipPixels([sample.Frames], size);                                        // (1, F, 3, S, S)
+        var motion = sample.MotionFrames is { } m ? CaptionerModel.ToClipPixels([m], size) : null;              // (1, F_m, 3, S, S)
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var prompt = pipeline.Model.Prompt(pixels, pipeline.Tokenizer.Image, pipeline.Tokenizer.BeginOfText);
+        var prompt = pipeline.Model.Prompt(pixels, pipeline.Tokenizer.Image, pipeline.Tokenizer.BeginOfText, motion);
         var visionTime = started.Elapsed;
         var result = TextGenerator.Generate(pipeline.Model.LanguageModel, prompt, options, [], pipeline.Tokenizer.Padding, useCache: true, CancellationToken.None);
         return result with { TimeToFirstToken = result.TimeToFirstToken + visionTime, Elapsed = result.Elapsed + visionTime };

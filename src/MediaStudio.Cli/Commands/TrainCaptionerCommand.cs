@@ -118,8 +118,9 @@ internal static class TrainCaptionerCommand
         CaptionerTraining.Train(model, tokenizer, options, batch, checkpoint, progress, cancellationToken);
         var trainingSeconds = runLog.SaveSeconds(clock.Elapsed.TotalSeconds);
 
-        var (baseCommands, baseSeconds) = sources.InitFrom is { } from ? BaseRecipe(from) : ([], 0);
-        CaptionerFolder.Save(output, model, tokenizerFolder, Card(size, config, options, batch, parameters, trainable, trainingSeconds, threads, [.. baseCommands, .. runLog.Commands], baseSeconds));
+        var (baseCommands, baseSeconds) = sources.InitFrom is { } from ? TrainingHistory.Read(from) : ([], 0);
+        var history = new TrainingHistory([.. baseCommands, .. runLog.Commands], baseSeconds + trainingSeconds);
+        CaptionerFolder.Save(output, model, tokenizerFolder, Card(size, config, options, batch, parameters, trainable, trainingSeconds, threads, [.. history.Commands], baseSeconds));
         var recipe = new Dictionary<string, object>
         {
             ["size"] = size,
@@ -128,9 +129,7 @@ internal static class TrainCaptionerCommand
             ["clips_per_step"] = clipsPerStep,
             ["clip_frames"] = config.ClipFrames,
             ["training"] = options,
-            ["training_seconds"] = Math.Round(baseSeconds + trainingSeconds, 1),
-            ["base_commands"] = baseCommands,
-            ["base_training_seconds"] = Math.Round(baseSeconds, 1),
+            ["training_seconds"] = Math.Round(trainingSeconds, 1),
             ["torch_threads"] = threads,
             ["parameters"] = parameters,
             ["trainable_parameters"] = trainable,
@@ -142,6 +141,7 @@ internal static class TrainCaptionerCommand
             ["tokenizer_from"] = tokenizerFolder,
         };
         AtomicFile.WriteAllText(Path.Combine(output, "recipe.json"), JsonSerializer.Serialize(recipe, Indented) + "\n");
+        history.Write(output);
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"wrote {Markup.Escape(output)} after {trainingSeconds / 60:F1} min of training; measure it with `mediastudio eval captioner --model {Markup.Escape(output)} --card`");
         return 0;
     }
@@ -177,22 +177,6 @@ internal static class TrainCaptionerCommand
     }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
-    // The commands and training time of the captioner a run starts from (its recipe.json), so the card keeps the whole history.
-    private static (string[] Commands, double Seconds) BaseRecipe(string folder)
-    {
-        var path = Path.Combine(folder, "recipe.json");
-        if (!File.Exists(path))
-        {
-            return ([$"(weights of {folder}; its recipe.json is missing)"], 0);
-        }
-
-        using var recipe = JsonDocument.Parse(File.ReadAllText(path));
-        var root = recipe.RootElement;
-        string[] Strings(string name) => root.TryGetProperty(name, out var list) ? [.. list.EnumerateArray().Select(e => e.GetString() ?? "")] : [];
-        var seconds = root.TryGetProperty("training_seconds", out var s) ? s.GetDouble() : 0;
-        return ([.. Strings("base_commands"), .. Strings("commands")], seconds);
-    }
 
     /// <summary>Where the run's extra weights come from, and the caption order it trains on.</summary>
     private sealed record Sources(string? MotionRecognizer, ObjectOrder ObjectOrder, string? InitFrom, int? Clips, ClipMotion ClipMotion);

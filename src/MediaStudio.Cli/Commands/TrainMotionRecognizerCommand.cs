@@ -27,27 +27,34 @@ internal static class TrainMotionRecognizerCommand
         var evalClips = new Option<int>("--eval-clips") { Description = "Held-out clips for the final accuracy.", DefaultValueFactory = _ => 1000 };
         var layout = new Option<string>("--layout") { Description = "siamese (each frame encoded alone, their maps compared) or stacked (frames as channels of one backbone).", DefaultValueFactory = _ => "siamese" };
         layout.AcceptOnlyFromAmong("siamese", "stacked");
+        var frames = new Option<int>("--frames") { Description = "Frames sampled evenly over each clip (2-16); more frames keep an object's turn between two of them below its symmetry's half-period.", DefaultValueFactory = _ => 4 };
+        var poseWeight = new Option<double>("--pose-weight")
+        {
+            Description = "Weight of the per-frame pose loss (siamese only; 0: off): each frame's map learns every object's orientation under its symmetry and its size at the cell of its centre.",
+            DefaultValueFactory = _ => 0,
+        };
         var motion = ClipMotionOption.Create("Training clips");
         var command = new Command("motion-recognizer", "Train the clip motion recognizer (direction, scale change, rotation per region) on fresh world clips (resumes after a kill).")
         {
-            steps, batch, seed, lr, threads, output, checkpoint, evalClips, layout, motion,
+            steps, batch, seed, lr, threads, output, checkpoint, evalClips, layout, frames, poseWeight, motion,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
             parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(lr), parse.GetValue(threads),
-            parse.GetValue(output)!, parse.GetValue(checkpoint)!, parse.GetValue(evalClips), parse.GetValue(layout) == "siamese", parse.GetValue(motion), cancellationToken)));
+            parse.GetValue(output)!, parse.GetValue(checkpoint)!, parse.GetValue(evalClips), parse.GetValue(layout) == "siamese", parse.GetValue(frames), parse.GetValue(poseWeight), parse.GetValue(motion), cancellationToken)));
         return command;
     }
 
     private static int Run(
-        long steps, int batch, long seed, double? lr, int threads, string output, string checkpoint, int evalClips, bool siamese, ClipMotion motion, CancellationToken cancellationToken)
+        long steps, int batch, long seed, double? lr, int threads, string output, string checkpoint, int evalClips, bool siamese, int frames, double poseWeight, ClipMotion motion, CancellationToken cancellationToken)
     {
         TorchRuntime.SetThreads(threads);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
-        var config = siamese ? MotionRecognizerConfig.Siamese() : new MotionRecognizerConfig();
+        var config = (siamese ? MotionRecognizerConfig.Siamese(frames) : new MotionRecognizerConfig { Frames = frames, Backbone = MotionRecognizerConfig.Default(frames) }) with { PoseWeight = poseWeight };
+        config.Validate();
         var options = MotionRecognizerTraining.Recipe(steps, batch, seed).WithPeakLearningRate(lr);
 
         var runLog = TrainingRunLog.Open(checkpoint, string.Create(CultureInfo.InvariantCulture,
-            $"mediastudio train motion-recognizer --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads} --layout {(siamese ? "siamese" : "stacked")} --motion {ClipMotionOption.Name(motion)}"));
+            $"mediastudio train motion-recognizer --steps {steps} --batch {batch} --seed {seed} --lr {options.LearningRate} --threads {threads} --layout {(siamese ? "siamese" : "stacked")} --frames {frames}{(poseWeight > 0 ? $" --pose-weight {poseWeight}" : "")} --motion {ClipMotionOption.Name(motion)}"));
         TrainingSeed.Set(seed);
         using var model = MotionRecognizer.FromConfig(config);
         var parameters = model.parameters().Sum(p => p.numel());
@@ -93,7 +100,10 @@ internal static class TrainMotionRecognizerCommand
         card.Append(inv, $"- data: fresh world clips every step (`ClipSampler`, seeds below 2^61: 2-3 objects that move, scale, turn and cross paths under a camera pan; motion `{ClipMotionOption.Name(motion)}`")
             .Append(motion == ClipMotion.Clear ? ": every change plainly happens or plainly does not, away from the caption thresholds" : "")
             .Append("); ")
-            .Append("cross-entropy over the four parts of every region that holds an object\n");
+            .Append("cross-entropy over the four parts of every region that holds an object")
+            .Append(config.PoseWeight > 0
+                ? string.Create(inv, $", plus {config.PoseWeight} x the per-frame pose loss (MSE of a 1x1 head on each frame's map, at the cell of every object's centre: cos mθ, sin mθ of its turn under its shape's m-fold symmetry, and its log radius, from the world's poses)\n")
+                : "\n");
         card.Append(inv, $"- training time: {seconds / 60:F1} min wall clock on this machine's CPU ({threads} torch thread)\n\n");
         card.Append("## Measured accuracy\n\n");
         card.Append(inv, $"Per object on {evaluation.Samples} held-out clips (seeds from 2^62 + 2^40, the captioner's held-out clips, motion `{ClipMotionOption.Name(motion)}`), measured by the training command; ")

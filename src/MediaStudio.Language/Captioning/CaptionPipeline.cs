@@ -8,7 +8,8 @@ namespace MediaStudio.Language.Captioning;
 /// <summary>Captions images and clips with a trained captioner folder (e.g. models/captioner-student).</summary>
 /// <remarks>
 /// Images of any size are resized to the vision tower's input; a clip's frames are sampled evenly over time
-/// (first and last included) to <see cref="CaptionerConfig.ClipFrames"/>. Calls are serialised: one pipeline
+/// (first and last included) to <see cref="CaptionerConfig.ClipFrames"/>, and to the motion tower's own count when it
+/// differs (<see cref="CaptionerConfig.MotionReadsOwnFrames"/>). Calls are serialised: one pipeline
 /// can be shared by several callers. Deterministic for given inputs and <see cref="GenerationOptions"/>.
 /// </remarks>
 public sealed class CaptionPipeline : IDisposable
@@ -71,8 +72,10 @@ public sealed class CaptionPipeline : IDisposable
             throw new ArgumentException("a clip needs at least one frame", nameof(frames));
         }
 
-        var picked = SampleFrames(frames.Count, _model.Config.ClipFrames).Select(i => frames[i]).ToList();
-        return Caption([picked], options, cancellationToken)[0];
+        var config = _model.Config;
+        var picked = SampleFrames(frames.Count, config.ClipFrames).Select(i => frames[i]).ToList();
+        IReadOnlyList<RgbImage>? motion = config.MotionReadsOwnFrames ? [.. SampleFrames(frames.Count, config.Motion!.Frames).Select(i => frames[i])] : null;
+        return Tokenizer.Decode(Generate([picked], options, cancellationToken, motion is null ? null : [motion]).Tokens[0]).Trim();
     }
 
     /// <summary>Captions samples that each have the same number of frames (1 for images); batched up to <see cref="CaptionPipelineOptions.MaxBatch"/>.</summary>
@@ -80,7 +83,12 @@ public sealed class CaptionPipeline : IDisposable
         [.. Generate(samples, options, cancellationToken).Tokens.Select(t => Tokenizer.Decode(t).Trim())];
 
     /// <summary>Generates token ids for samples with equal frame counts; the timing is summed over batches.</summary>
-    public GenerationResult Generate(IReadOnlyList<IReadOnlyList<RgbImage>> samples, GenerationOptions options, CancellationToken cancellationToken)
+    /// <param name="samples">Each sample's frames (one for an image).</param>
+    /// <param name="options">Decoding options.</param>
+    /// <param name="cancellationToken">Checked between batches and tokens.</param>
+    /// <param name="motionSamples">For clips of a captioner whose motion tower samples its own frame count, each clip's frames for the tower; else null.</param>
+    public GenerationResult Generate(
+        IReadOnlyList<IReadOnlyList<RgbImage>> samples, GenerationOptions options, CancellationToken cancellationToken, IReadOnlyList<IReadOnlyList<RgbImage>>? motionSamples = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(options);
@@ -96,6 +104,11 @@ public sealed class CaptionPipeline : IDisposable
             throw new ArgumentException("every sample of one call needs the same number of frames", nameof(samples));
         }
 
+        if (motionSamples is not null && motionSamples.Count != samples.Count)
+        {
+            throw new ArgumentException($"{motionSamples.Count} motion frame sets for {samples.Count} samples", nameof(motionSamples));
+        }
+
         lock (_gate)
         {
             var tokens = new List<IReadOnlyList<int>>();
@@ -108,8 +121,9 @@ public sealed class CaptionPipeline : IDisposable
                 using var noGrad = no_grad();
                 _model.eval();
                 var size = _model.Config.Vision.ImageSize;
-                var pixels = CaptionerModel.ToPixels([.. chunk.SelectMany(s => s)], size).view(chunk.Count, frames, 3, size, size); // (B, F, 3, S, S)
-                var prompt = _model.Prompt(pixels, Tokenizer.Image, Tokenizer.BeginOfText);                                    // (B, P, D)
+                var pixels = CaptionerModel.ToClipPixels(chunk, size);                                                       // (B, F, 3, S, S)
+                var motion = motionSamples is null ? null : CaptionerModel.ToClipPixels([.. motionSamples.Skip(start).Take(_options.MaxBatch)], size); // (B, F_m, 3, S, S)
+                var prompt = _model.Prompt(pixels, Tokenizer.Image, Tokenizer.BeginOfText, motion);                            // (B, P, D)
                 var result = TextGenerator.Generate(_model.LanguageModel, prompt, options, [Tokenizer.EndOfText], Tokenizer.Padding, _options.UseKvCache, cancellationToken);
                 tokens.AddRange(result.Tokens);
                 first = start == 0 ? result.TimeToFirstToken : first;

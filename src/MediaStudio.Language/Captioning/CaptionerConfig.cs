@@ -31,6 +31,11 @@ public sealed record CaptionerConfig : IModelConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public MotionRecognizerConfig? Motion { get; init; }
 
+    /// <summary>Gets whether the motion tower samples a clip to a frame count of its own (not <see cref="ClipFrames"/>), so
+    /// a clip brings two frame sets: <see cref="ClipFrames"/> for the image tokens, the tower's for its motion read.</summary>
+    [JsonIgnore]
+    public bool MotionReadsOwnFrames => Motion is { } motion && motion.Frames != ClipFrames;
+
     /// <summary>Gets the order a caption lists objects in: "shuffled" (any) or "reading" (top, left, centre, right, bottom by starting region).</summary>
     [JsonPropertyName("object_order")]
     public ObjectOrder ObjectOrder { get; init; } = ObjectOrder.Shuffled;
@@ -89,9 +94,9 @@ public sealed record CaptionerConfig : IModelConfig
         if (Motion is not null)
         {
             Motion.Validate();
-            if (Motion.Frames != ClipFrames || Motion.ImageSize != Vision.ImageSize)
+            if (Motion.ImageSize != Vision.ImageSize)
             {
-                throw new ArgumentException($"the motion tower reads {Motion.Frames} frames at {Motion.ImageSize}, the captioner samples {ClipFrames} at {Vision.ImageSize}", nameof(Motion));
+                throw new ArgumentException($"the motion tower reads frames at {Motion.ImageSize}, the captioner's vision tower at {Vision.ImageSize}", nameof(Motion));
             }
         }
 

@@ -130,8 +130,13 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>Encodes frames into the prompt embeddings: per frame [&lt;|image|&gt;, N image tokens], then &lt;|bos|&gt;.</summary>
-    // pixels (B, F, 3, S, S) in [-1, 1], imageId / bosId token ids -> (B, F·(N+1)+1, D)
-    public Tensor Prompt(Tensor pixels, int imageId, int bosId)
+    /// <param name="pixels">The frames the image tokens come from.</param>
+    /// <param name="imageId">The image marker's token id.</param>
+    /// <param name="bosId">The begin-of-text token id.</param>
+    /// <param name="motionPixels">For a clip whose motion tower samples its own frame count
+    /// (<see cref="CaptionerConfig.MotionReadsOwnFrames"/>), the frames it reads; otherwise null, and the tower reads <paramref name="pixels"/>.</param>
+    // pixels (B, F, 3, S, S) in [-1, 1], motionPixels (B, F_m, 3, S, S) or null, imageId / bosId token ids -> (B, F·(N+1)+1, D)
+    public Tensor Prompt(Tensor pixels, int imageId, int bosId, Tensor? motionPixels = null)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         using var scope = NewDisposeScope();
@@ -160,15 +165,18 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
             .view(bf, CaptionerConfig.RegionCount, RegionLogits));                   // (B·F, R, D)
         if (f > 1 && motion_tower is not null)
         {
-            if (f != motion_tower.Config.Frames)
+            var towerInput = motionPixels ?? pixels;
+            if (towerInput.shape[1] != motion_tower.Config.Frames || towerInput.shape[0] != b)
             {
-                throw new ArgumentException($"the motion tower reads clips of {motion_tower.Config.Frames} frames, got {f}", nameof(pixels));
+                throw new ArgumentException(
+                    $"the motion tower reads clips of {motion_tower.Config.Frames} frames, got {towerInput.shape[1]} for {towerInput.shape[0]} clip(s) of {b}",
+                    motionPixels is null ? nameof(pixels) : nameof(motionPixels));
             }
 
             Tensor motion;
             using (no_grad())
             {
-                motion = motion_tower.Probabilities(pixels);                         // (B, R, 4·3)
+                motion = motion_tower.Probabilities(towerInput);                     // (B, R, 4·3)
             }
 
             var first = motion_proj!.forward(motion).unsqueeze(1);                   // (B, 1, R, D): the objects that start in each region
@@ -205,6 +213,21 @@ public sealed class CaptionerModel : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Runs the decoder on embeddings with a cache (generation).</summary>
     // (B, T, D) -> (B, T, V)
     public Tensor Decode(Tensor embeds, FullKvCache cache) => language_model.forward(embeds, cache);
+
+    /// <summary>Stacks samples of one frame count each into a normalised batch (B, F, 3, S, S) in [-1, 1] (see <see cref="ToPixels"/>).</summary>
+    /// <exception cref="ArgumentException">The samples' frame counts differ.</exception>
+    public static Tensor ToClipPixels(IReadOnlyList<IReadOnlyList<RgbImage>> samples, int size)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        var frames = samples.Count == 0 ? 0 : samples[0].Count;
+        if (samples.Count == 0 || frames == 0 || samples.Any(s => s.Count != frames))
+        {
+            throw new ArgumentException("every sample of one batch needs the same, non-zero number of frames", nameof(samples));
+        }
+
+        using var scope = NewDisposeScope();
+        return ToPixels([.. samples.SelectMany(s => s)], size).view(samples.Count, frames, 3, size, size).MoveToOuterDisposeScope();
+    }
 
     /// <summary>Converts RGB images of any size to a normalised batch (B, 3, S, S) in [-1, 1]; larger images are area-averaged, smaller ones bilinearly enlarged.</summary>
     public static Tensor ToPixels(IReadOnlyList<RgbImage> images, int size)

@@ -64,11 +64,12 @@ public static class CaptionerEvaluator
         var rng = WorldRandom.For(CaptionerTraining.EvaluationSeedBase, "captioner-eval-captions");
         var imageSamples = Enumerable.Range(0, images).Select(i => CaptionerTraining.Image(CaptionerTraining.EvaluationSeedBase + i, config.Vision.ImageSize, rng, config.ObjectOrder)).ToList();
         var clipSamples = Enumerable.Range(0, clips)
-            .Select(i => CaptionerTraining.Clip(CaptionerTraining.EvaluationSeedBase + CaptionerTraining.EvaluationClipOffset + i, config.Vision.ImageSize, config.ClipFrames, rng, config.ObjectOrder, motion)).ToList();
+            .Select(i => CaptionerTraining.Clip(CaptionerTraining.EvaluationSeedBase + CaptionerTraining.EvaluationClipOffset + i, config, rng, motion)).ToList();
 
         var greedy = new GenerationOptions { MaxNewTokens = config.MaxCaptionTokens };
         var imageRun = pipeline.Generate([.. imageSamples.Select(s => s.Frames)], greedy, cancellationToken);
-        var clipRun = pipeline.Generate([.. clipSamples.Select(s => s.Frames)], greedy, cancellationToken);
+        var clipRun = pipeline.Generate(
+            [.. clipSamples.Select(s => s.Frames)], greedy, cancellationToken, config.MotionReadsOwnFrames ? [.. clipSamples.Select(s => s.MotionFrames!)] : null);
         var tokens = imageRun.Tokens.Sum(t => t.Count + 1) + clipRun.Tokens.Sum(t => t.Count + 1);
         var seconds = (imageRun.Elapsed + clipRun.Elapsed).TotalSeconds;
 

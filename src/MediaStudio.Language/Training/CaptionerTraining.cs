@@ -50,12 +50,23 @@ public static class CaptionerTraining
         return new CaptionSample([SceneRendering.Render(scene, size, size)], Captioner.Caption(scene.Label, captionChoice, order), scene, null);
     }
 
-    /// <summary>Builds a clip example from a clip seed: its frames sampled evenly over time and a motion caption.</summary>
-    public static CaptionSample Clip(long seed, int size, int frames, WorldRandom captionChoice, ObjectOrder order = ObjectOrder.Shuffled, ClipMotion motion = ClipMotion.Any)
+    /// <summary>Builds a clip example from a clip seed: its frames sampled evenly over time and a motion caption; with
+    /// <paramref name="motionFrames"/> other than 0 and <paramref name="frames"/>, also the frames a motion tower of that count reads.</summary>
+    public static CaptionSample Clip(
+        long seed, int size, int frames, WorldRandom captionChoice, ObjectOrder order = ObjectOrder.Shuffled, ClipMotion motion = ClipMotion.Any, int motionFrames = 0)
     {
         var spec = ClipSampler.Sample(seed, size, size, motion: motion);
         var images = ClipRenderer.RenderEvenFrames(spec, frames);
-        return new CaptionSample(images, ClipCaptioner.Caption(spec, captionChoice, order), spec.Scene, spec);
+        var motionImages = motionFrames > 0 && motionFrames != frames ? ClipRenderer.RenderEvenFrames(spec, motionFrames) : null;
+        return new CaptionSample(images, ClipCaptioner.Caption(spec, captionChoice, order), spec.Scene, spec, motionImages);
+    }
+
+    /// <summary>Builds the clip example a captioner of <paramref name="config"/> reads: its clip frames and, when its
+    /// motion tower samples its own count, the tower's frames.</summary>
+    public static CaptionSample Clip(long seed, CaptionerConfig config, WorldRandom captionChoice, ClipMotion motion)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return Clip(seed, config.Vision.ImageSize, config.ClipFrames, captionChoice, config.ObjectOrder, motion, config.MotionReadsOwnFrames ? config.Motion!.Frames : 0);
     }
 
     /// <summary>Renders the examples of one step.</summary>
@@ -66,7 +77,7 @@ public static class CaptionerTraining
         var rng = WorldRandom.For(baseSeed, "captioner-captions");
         var size = config.Vision.ImageSize;
         var imageSamples = Enumerable.Range(0, images).Select(i => Image(baseSeed + i, size, rng, config.ObjectOrder)).ToList();
-        var clipSamples = Enumerable.Range(0, clips ?? ClipsPerStep(images)).Select(i => Clip(baseSeed + images + i, size, config.ClipFrames, rng, config.ObjectOrder, config.ClipMotion)).ToList();
+        var clipSamples = Enumerable.Range(0, clips ?? ClipsPerStep(images)).Select(i => Clip(baseSeed + images + i, config, rng, config.ClipMotion)).ToList();
         return (imageSamples, clipSamples);
     }
 
@@ -95,10 +106,10 @@ public static class CaptionerTraining
         ArgumentNullException.ThrowIfNull(samples);
         using var scope = NewDisposeScope();
         var size = model.Config.Vision.ImageSize;
-        var frames = samples[0].Frames.Count;
-        var pixels = CaptionerModel.ToPixels([.. samples.SelectMany(s => s.Frames)], size).view(samples.Count, frames, 3, size, size); // (B, F, 3, S, S)
+        var pixels = CaptionerModel.ToClipPixels([.. samples.Select(s => s.Frames)], size);            // (B, F, 3, S, S)
+        var motionPixels = samples.All(s => s.MotionFrames is null) ? null : CaptionerModel.ToClipPixels([.. samples.Select(s => s.MotionFrames ?? [])], size); // (B, F_m, 3, S, S)
         var text = TextBatch([.. samples.Select(s => s.Caption)], tokenizer);                       // (B, L)
-        var logits = model.forward(model.Prompt(pixels, tokenizer.Image, tokenizer.BeginOfText), text); // (B, L, V)
+        var logits = model.forward(model.Prompt(pixels, tokenizer.Image, tokenizer.BeginOfText, motionPixels), text); // (B, L, V)
         var targets = text.masked_fill(text.eq(tokenizer.Padding), -100);                          // padding ignored
         var loss = nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index: -100, reduction: nn.Reduction.Sum);
         var count = targets.ne(-100).sum().item<long>();

@@ -24,12 +24,16 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
     /// <summary>Classes per part: −1, 0, +1.</summary>
     public const int Classes = 3;
 
+    /// <summary>Channels of the per-frame pose map: cos mθ, sin mθ, log(radius / 8 px).</summary>
+    public const int PoseChannels = 3;
+
     private static readonly int Regions = Enum.GetValues<Region>().Length;
 
     private readonly PatEncoder? frame_encoder;
     private readonly PatEncoder encoder;
     private readonly LayerNorm norm;
     private readonly Linear head;
+    private readonly Linear? pose_head;
 
     public MotionRecognizer(MotionRecognizerConfig config) : base(nameof(MotionRecognizer))
     {
@@ -42,6 +46,11 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
         var readout = (channels * config.FinalMapSide * config.FinalMapSide) + config.Backbone.PooledDim;
         norm = nn.LayerNorm(readout);
         head = nn.Linear(readout, LogitsPerRegion * Regions);
+        if (config.PoseWeight > 0)
+        {
+            pose_head = nn.Linear(config.FrameBackbone!.StageWidth(config.FrameBackbone.StageCount - 1), PoseChannels);
+        }
+
         RegisterComponents();
     }
 
@@ -61,25 +70,44 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
     // (B, F, 3, S, S) in [-1, 1] -> (B, R·4·3) logits
     public override Tensor forward(Tensor frames)
     {
-        ArgumentNullException.ThrowIfNull(frames);
-        using var scope = NewDisposeScope();
-        using var features = encoder.Encode(Stack(frames), includeFeatureMaps: true);
-        var readout = cat([features.FeatureMaps[^1].flatten(1), features.Pooled], dim: 1);   // (B, C·s·s + P)
-        return head.forward(norm.forward(readout)).MoveToOuterDisposeScope();
+        var (logits, pose) = Run(frames, withPose: false);
+        pose?.Dispose();
+        return logits;
     }
 
-    // stacked: (B, F, 3, S, S) -> (B, 3F, S, S); siamese: each frame -> (C, s, s), then (B, F·C, s, s)
-    private Tensor Stack(Tensor frames)
+    /// <summary>The logits and, with a pose head, each frame's pose map (B, F, s, s, 3), for training.</summary>
+    public (Tensor Logits, Tensor? Pose) ForwardWithPose(Tensor frames) => Run(frames, withPose: pose_head is not null);
+
+    private (Tensor Logits, Tensor? Pose) Run(Tensor frames, bool withPose)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        using var scope = NewDisposeScope();
+        var (stacked, frameMaps) = Stack(frames);
+        using var features = encoder.Encode(stacked, includeFeatureMaps: true);
+        var readout = cat([features.FeatureMaps[^1].flatten(1), features.Pooled], dim: 1);   // (B, C·s·s + P)
+        var logits = head.forward(norm.forward(readout)).MoveToOuterDisposeScope();
+        if (!withPose || frameMaps is null)
+        {
+            return (logits, null);
+        }
+
+        var (b, f) = (frames.shape[0], frames.shape[1]);
+        var pose = pose_head!.forward(frameMaps.permute(0, 2, 3, 1));                          // (B·F, s, s, 3)
+        return (logits, pose.view(b, f, pose.shape[1], pose.shape[2], PoseChannels).MoveToOuterDisposeScope());
+    }
+
+    // stacked: (B, F, 3, S, S) -> (B, 3F, S, S); siamese: each frame -> (C, s, s), then (B, F·C, s, s), and the per-frame maps (B·F, C, s, s)
+    private (Tensor Stacked, Tensor? FrameMaps) Stack(Tensor frames)
     {
         if (frame_encoder is null)
         {
-            return frames.flatten(1, 2);
+            return (frames.flatten(1, 2), null);
         }
 
         var (b, f) = (frames.shape[0], frames.shape[1]);
         using var perFrame = frame_encoder.Encode(frames.flatten(0, 1), includeFeatureMaps: true); // (B·F, 3, S, S) in
         var map = perFrame.FeatureMaps[^1];                                                          // (B·F, C, s, s)
-        return map.view(b, f * map.shape[1], map.shape[2], map.shape[3]);
+        return (map.view(b, f * map.shape[1], map.shape[2], map.shape[3]), map.view(b * f, map.shape[1], map.shape[2], map.shape[3]));
     }
 
     /// <summary>Per-part probabilities of every region.</summary>
@@ -118,6 +146,63 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
         var perHead = logits.view(-1, Classes);                                              // (B·R·4, 3)
         var loss = nn.functional.cross_entropy(perHead, targets.flatten(), ignore_index: AttributeHeads.Ignore);
         return (loss * Parts.Count).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The per-frame pose targets of a clip sampled to <paramref name="frames"/> even frames, on a map of
+    /// <paramref name="side"/> x <paramref name="side"/> cells: at the cell holding an object's centre, (cos mθ, sin mθ) of its
+    /// turn θ under its shape's m-fold symmetry and log(radius / 8 px); the mask marks those cells. Circles and rings
+    /// (no visible turn) get only the radius; where two centres share a cell, the object in front (later in label order) wins.</summary>
+    // -> targets (F·s·s·3), mask (F·s·s·3), both in (F, s, s, 3) order
+    public static (float[] Targets, float[] Mask) PoseTargets(ClipSpec spec, int frames, int side)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var targets = new float[frames * side * side * PoseChannels];
+        var mask = new float[targets.Length];
+        var indices = ClipRenderer.EvenFrames(spec.FrameCount, frames);
+        var objects = spec.Scene.Label.Objects;
+        for (var f = 0; f < frames; f++)
+        {
+            var (cx, cy) = spec.Camera(indices[f]);
+            for (var k = 0; k < objects.Count; k++)
+            {
+                var pose = spec.Tracks[k].At(spec.Time(indices[f]));
+                var (i, j) = ((int)Math.Floor((pose.Y - cy) * side / spec.Height), (int)Math.Floor((pose.X - cx) * side / spec.Width));
+                if (i < 0 || j < 0 || i >= side || j >= side)
+                {
+                    continue;
+                }
+
+                var at = ((((f * side) + i) * side) + j) * PoseChannels;
+                var symmetry = SymmetryOrder(objects[k].Shape);
+                var (sin, cos) = Math.SinCos(symmetry * pose.Rotation);
+                (targets[at], targets[at + 1], targets[at + 2]) = ((float)cos, (float)sin, (float)Math.Log(pose.Radius / 8.0));
+                var turns = symmetry > 0 ? 1f : 0f;
+                (mask[at], mask[at + 1], mask[at + 2]) = (turns, turns, 1f);
+            }
+        }
+
+        return (targets, mask);
+    }
+
+    /// <summary>The m of a shape's m-fold rotational symmetry (a turn of 2π/m looks the same), or 0 when no turn shows.</summary>
+    public static int SymmetryOrder(Shape shape) => shape switch
+    {
+        Shape.Heart => 1,
+        Shape.Triangle => 3,
+        Shape.Square => 4,
+        Shape.Star => 5,
+        _ => 0,
+    };
+
+    /// <summary>Mean squared error of the pose map over the masked entries.</summary>
+    // pose (B, F, s, s, 3), targets and mask (B, F, s, s, 3) -> scalar
+    public static Tensor PoseLoss(Tensor pose, Tensor targets, Tensor mask)
+    {
+        ArgumentNullException.ThrowIfNull(pose);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(mask);
+        using var scope = NewDisposeScope();
+        return ((pose - targets).square() * mask).sum().div(mask.sum().clamp_min(1)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Stacks clips of <see cref="MotionRecognizerConfig.Frames"/> frames each into (B, F, 3, S, S) in [-1, 1].</summary>

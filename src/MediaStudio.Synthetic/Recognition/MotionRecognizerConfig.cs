@@ -50,6 +50,14 @@ public sealed record MotionRecognizerConfig : IModelConfig
         };
     }
 
+    /// <summary>Weight of the per-frame pose loss (siamese layout only; 0, the default, turns it off). A 1x1 head on each
+    /// frame's map predicts, at the cell that holds an object's centre, (cos mθ, sin mθ) of the object's turn θ under its
+    /// shape's m-fold symmetry and its log radius, supervised by the world's poses, so the frame features carry each
+    /// object's orientation and size for the second backbone to compare across frames.</summary>
+    [JsonPropertyName("pose_weight")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double PoseWeight { get; init; }
+
     /// <summary>Gets the total stride of the frame backbone (1 for the stacked layout).</summary>
     [JsonIgnore]
     public int FrameStride => FrameBackbone is { } f ? f.PatchStride * (1 << (f.StageCount - 1)) : 1;
@@ -81,6 +89,11 @@ public sealed record MotionRecognizerConfig : IModelConfig
         else if (Backbone.InChannels != 3 * Frames)
         {
             throw new ArgumentException($"the backbone reads the frames stacked: in_channels must be 3 x {Frames} = {3 * Frames}, got {Backbone.InChannels}", nameof(Backbone));
+        }
+
+        if (PoseWeight < 0 || double.IsNaN(PoseWeight) || (PoseWeight > 0 && FrameBackbone is null))
+        {
+            throw new ArgumentException($"pose_weight must be 0 or, with a frame_backbone (siamese layout), positive; got {PoseWeight}", nameof(PoseWeight));
         }
 
         var stride = FrameStride * Backbone.PatchStride * (1 << (Backbone.StageCount - 1));

@@ -36,9 +36,16 @@ public static class MotionRecognizerTraining
     public static (IReadOnlyList<IReadOnlyList<RgbImage>> Clips, long[] Targets) TrainingBatch(long seed, long step, int batchSize, MotionRecognizerConfig config, ClipMotion motion = ClipMotion.Any)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var baseSeed = (long)(TrainingSeed.ForStep(seed, step) >> 3);
-        var specs = Enumerable.Range(0, batchSize).Select(i => ClipSampler.Sample(baseSeed + i, config.ImageSize, config.ImageSize, motion: motion)).ToList();
+        var specs = TrainingSpecs(seed, step, batchSize, config, motion);
         return ([.. specs.Select(s => ClipRenderer.RenderEvenFrames(s, config.Frames))], [.. specs.SelectMany(MotionRecognizer.Targets)]);
+    }
+
+    /// <summary>The clip specs of one training step.</summary>
+    public static IReadOnlyList<ClipSpec> TrainingSpecs(long seed, long step, int batchSize, MotionRecognizerConfig config, ClipMotion motion = ClipMotion.Any)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var baseSeed = (long)(TrainingSeed.ForStep(seed, step) >> 3);
+        return [.. Enumerable.Range(0, batchSize).Select(i => ClipSampler.Sample(baseSeed + i, config.ImageSize, config.ImageSize, motion: motion))];
     }
 
     /// <summary>Trains (or resumes) a motion recognizer on clips of <paramref name="motion"/>; the checkpoint file makes a killed run continue where it stopped.</summary>
@@ -49,13 +56,29 @@ public static class MotionRecognizerTraining
         ArgumentNullException.ThrowIfNull(options);
         using var trainer = new Trainer(model, options, checkpointPath);
         trainer.TryResume();
+        var config = model.Config;
+        var side = config.ImageSize / config.FrameStride;
         return trainer.Run(
             step =>
             {
-                var (clips, targets) = TrainingBatch(options.Seed, step, options.BatchSize, model.Config, motion);
-                using var x = model.ToBatch(clips);
-                using var y = tensor(targets, [clips.Count, targets.Length / clips.Count]);
-                return MotionRecognizer.Loss(model.forward(x), y);
+                var specs = TrainingSpecs(options.Seed, step, options.BatchSize, config, motion);
+                var targets = specs.SelectMany(MotionRecognizer.Targets).ToArray();
+                using var x = model.ToBatch([.. specs.Select(s => ClipRenderer.RenderEvenFrames(s, config.Frames))]);
+                using var y = tensor(targets, [specs.Count, targets.Length / specs.Count]);
+                var (logits, pose) = model.ForwardWithPose(x);
+                var loss = MotionRecognizer.Loss(logits, y);
+                if (pose is null)
+                {
+                    return loss;
+                }
+
+                var poses = specs.Select(s => MotionRecognizer.PoseTargets(s, config.Frames, side)).ToList();
+                long[] shape = [specs.Count, config.Frames, side, side, MotionRecognizer.PoseChannels];
+                using var poseTargets = tensor([.. poses.SelectMany(p => p.Targets)], shape);
+                using var poseMask = tensor([.. poses.SelectMany(p => p.Mask)], shape);
+                using var poseLoss = MotionRecognizer.PoseLoss(pose, poseTargets, poseMask);
+                pose.Dispose();
+                return loss + (poseLoss * config.PoseWeight);
             },
             progress,
             cancellationToken);
