@@ -133,8 +133,7 @@ public sealed class CaptionerTests : IDisposable
     {
         random.manual_seed(8);
         var tokenizer = TestModels.Tokenizer();
-        var tower = TestModels.TinyMotion() with { Frames = 6, Backbone = TestModels.TinyMotion().Backbone with { InChannels = 18 } };
-        var config = TestModels.TinyCaptioner(tokenizer.VocabSize) with { Motion = tower, MaxCaptionTokens = 8 };
+        var config = SixFrameTowerCaptioner(tokenizer);
         using var model = CaptionerModel.FromConfig(config);
         var clip = CaptionerTraining.Clip(5, config, Synthetic.World.WorldRandom.For(5, "test"), Synthetic.Clips.ClipMotion.Clear);
         using var pixels = CaptionerModel.ToClipPixels([clip.Frames], 32);                          // (1, 4, 3, S, S)
@@ -160,8 +159,7 @@ public sealed class CaptionerTests : IDisposable
     {
         random.manual_seed(9);
         var tokenizer = TestModels.Tokenizer();
-        var tower = TestModels.TinyMotion() with { Frames = 6, Backbone = TestModels.TinyMotion().Backbone with { InChannels = 18 } };
-        var config = TestModels.TinyCaptioner(tokenizer.VocabSize) with { Motion = tower, MaxCaptionTokens = 8 };
+        var config = SixFrameTowerCaptioner(tokenizer);
         using var pipeline = CaptionPipeline.FromModel(CaptionerModel.FromConfig(config), tokenizer);
         var frames = Synthetic.Clips.ClipRenderer.Render(Synthetic.Clips.ClipSampler.Sample(3, 32, 32)).Frames;
         var options = new GenerationOptions { MaxNewTokens = 8 };
@@ -175,6 +173,13 @@ public sealed class CaptionerTests : IDisposable
         Assert.Equal(tokenizer.Decode(explicitly.Tokens[0]).Trim(), caption);
         Assert.Equal(2, evaluation.Clips);
         Assert.Throws<ArgumentException>(() => pipeline.Generate([frames.Take(4).ToList()], options, CancellationToken.None));
+    }
+
+    // a captioner reading clips at 4 frames whose motion tower reads them at 6
+    private static CaptionerConfig SixFrameTowerCaptioner(Tokenization.CaptionTokenizer tokenizer)
+    {
+        var tower = TestModels.TinyMotion() with { Frames = 6, Backbone = TestModels.TinyMotion().Backbone with { InChannels = 18 } };
+        return TestModels.TinyCaptioner(tokenizer.VocabSize) with { Motion = tower, MaxCaptionTokens = 8 };
     }
 
     [Fact]

@@ -51,5 +51,16 @@ public sealed record ObjectMotion(
     }
 
     /// <summary>Returns whether turning the shape changes how it looks (a plain circle or ring looks the same).</summary>
-    public static bool ShowsRotation(Shape shape) => shape is not (Shape.Circle or Shape.Ring);
+    public static bool ShowsRotation(Shape shape) => SymmetryOrder(shape) > 0;
+
+    /// <summary>Returns the m of the shape's m-fold rotational symmetry (a turn of 2π/m looks the same), or 0 for a shape
+    /// no turn shows on (circle, ring).</summary>
+    public static int SymmetryOrder(Shape shape) => shape switch
+    {
+        Shape.Heart => 1,
+        Shape.Triangle => 3,
+        Shape.Square => 4,
+        Shape.Star => 5,
+        _ => 0,
+    };
 }

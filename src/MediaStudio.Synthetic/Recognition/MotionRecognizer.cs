@@ -173,7 +173,7 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
                 }
 
                 var at = ((((f * side) + i) * side) + j) * PoseChannels;
-                var symmetry = SymmetryOrder(objects[k].Shape);
+                var symmetry = ObjectMotion.SymmetryOrder(objects[k].Shape);
                 var (sin, cos) = Math.SinCos(symmetry * pose.Rotation);
                 (targets[at], targets[at + 1], targets[at + 2]) = ((float)cos, (float)sin, (float)Math.Log(pose.Radius / 8.0));
                 var turns = symmetry > 0 ? 1f : 0f;
@@ -183,16 +183,6 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
 
         return (targets, mask);
     }
-
-    /// <summary>The m of a shape's m-fold rotational symmetry (a turn of 2π/m looks the same), or 0 when no turn shows.</summary>
-    public static int SymmetryOrder(Shape shape) => shape switch
-    {
-        Shape.Heart => 1,
-        Shape.Triangle => 3,
-        Shape.Square => 4,
-        Shape.Star => 5,
-        _ => 0,
-    };
 
     /// <summary>Mean squared error of the pose map over the masked entries.</summary>
     // pose (B, F, s, s, 3), targets and mask (B, F, s, s, 3) -> scalar

@@ -165,7 +165,7 @@ public sealed class MotionRecognizerTests
                     }
 
                     var at = ((((f * Side) + i) * Side) + j) * 3;
-                    var m = MotionRecognizer.SymmetryOrder(objects[k].Shape);
+                    var m = ObjectMotion.SymmetryOrder(objects[k].Shape);
                     Assert.Equal(1f, mask[at + 2]);
                     Assert.Equal(Math.Log(pose.Radius / 8), targets[at + 2], 4);
                     Assert.Equal(m > 0 ? 1f : 0f, mask[at]);
@@ -190,7 +190,7 @@ public sealed class MotionRecognizerTests
         {
             Tracks = [.. spec.Tracks.Select((t, k) =>
             {
-                var m = Math.Max(1, MotionRecognizer.SymmetryOrder(spec.Scene.Label.Objects[k].Shape));
+                var m = Math.Max(1, ObjectMotion.SymmetryOrder(spec.Scene.Label.Objects[k].Shape));
                 var period = 2 * Math.PI / m;
                 return t with { Start = t.Start with { Rotation = t.Start.Rotation + period }, End = t.End with { Rotation = t.End.Rotation + period } };
             })],
