@@ -78,6 +78,17 @@ public sealed class CliAppTests
     }
 
     [Fact]
+    public void Parse_TrainMotionRecognizerFramesAndPoseWeight_DefaultToTheEarlierRecipe()
+    {
+        var plain = CliApp.Build().Parse(["train", "motion-recognizer"]);
+        var bundled = CliApp.Build().Parse(["train", "motion-recognizer", "--frames", "6", "--pose-weight", "1"]);
+
+        Assert.Equal((4, 0.0), (plain.GetValue<int>("--frames"), plain.GetValue<double>("--pose-weight")));
+        Assert.Equal((6, 1.0), (bundled.GetValue<int>("--frames"), bundled.GetValue<double>("--pose-weight")));
+        Assert.Empty(bundled.Errors);
+    }
+
+    [Fact]
     public void Parse_UnknownCommand_ReportsAnError()
     {
         var result = CliApp.Build().Parse(["paint"]);
