@@ -75,12 +75,17 @@ public sealed class CaptionPipeline : IDisposable
         var config = _model.Config;
         var picked = SampleFrames(frames.Count, config.ClipFrames).Select(i => frames[i]).ToList();
         IReadOnlyList<RgbImage>? motion = config.MotionReadsOwnFrames ? [.. SampleFrames(frames.Count, config.Motion!.Frames).Select(i => frames[i])] : null;
-        return Tokenizer.Decode(Generate([picked], options, cancellationToken, motion is null ? null : [motion]).Tokens[0]).Trim();
+        return Caption([picked], options, cancellationToken, motion is null ? null : [motion])[0];
     }
 
     /// <summary>Captions samples that each have the same number of frames (1 for images); batched up to <see cref="CaptionPipelineOptions.MaxBatch"/>.</summary>
-    public IReadOnlyList<string> Caption(IReadOnlyList<IReadOnlyList<RgbImage>> samples, GenerationOptions options, CancellationToken cancellationToken) =>
-        [.. Generate(samples, options, cancellationToken).Tokens.Select(t => Tokenizer.Decode(t).Trim())];
+    /// <param name="samples">Each sample's frames.</param>
+    /// <param name="options">Decoding options.</param>
+    /// <param name="cancellationToken">Checked between batches and tokens.</param>
+    /// <param name="motionSamples">As for <see cref="Generate"/>: each clip's frames for a motion tower of its own frame count, else null.</param>
+    public IReadOnlyList<string> Caption(
+        IReadOnlyList<IReadOnlyList<RgbImage>> samples, GenerationOptions options, CancellationToken cancellationToken, IReadOnlyList<IReadOnlyList<RgbImage>>? motionSamples = null) =>
+        [.. Generate(samples, options, cancellationToken, motionSamples).Tokens.Select(t => Tokenizer.Decode(t).Trim())];
 
     /// <summary>Generates token ids for samples with equal frame counts; the timing is summed over batches.</summary>
     /// <param name="samples">Each sample's frames (one for an image).</param>

@@ -68,12 +68,7 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
     }
 
     // (B, F, 3, S, S) in [-1, 1] -> (B, R·4·3) logits
-    public override Tensor forward(Tensor frames)
-    {
-        var (logits, pose) = Run(frames, withPose: false);
-        pose?.Dispose();
-        return logits;
-    }
+    public override Tensor forward(Tensor frames) => Run(frames, withPose: false).Logits;
 
     /// <summary>The logits and, with a pose head, each frame's pose map (B, F, s, s, 3), for training.</summary>
     public (Tensor Logits, Tensor? Pose) ForwardWithPose(Tensor frames) => Run(frames, withPose: pose_head is not null);

@@ -32,20 +32,14 @@ public static class MotionRecognizerTraining
         BatchSize = batchSize,
     };
 
-    /// <summary>Renders the training batch of one step: clips and their per-region motion targets.</summary>
-    public static (IReadOnlyList<IReadOnlyList<RgbImage>> Clips, long[] Targets) TrainingBatch(long seed, long step, int batchSize, MotionRecognizerConfig config, ClipMotion motion = ClipMotion.Any)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        var specs = TrainingSpecs(seed, step, batchSize, config, motion);
-        return ([.. specs.Select(s => ClipRenderer.RenderEvenFrames(s, config.Frames))], [.. specs.SelectMany(MotionRecognizer.Targets)]);
-    }
-
-    /// <summary>The clip specs of one training step.</summary>
-    public static IReadOnlyList<ClipSpec> TrainingSpecs(long seed, long step, int batchSize, MotionRecognizerConfig config, ClipMotion motion = ClipMotion.Any)
+    /// <summary>Renders the training batch of one step: the clip specs (the pose targets read them), their frames and their per-region motion targets.</summary>
+    public static (IReadOnlyList<ClipSpec> Specs, IReadOnlyList<IReadOnlyList<RgbImage>> Clips, long[] Targets) TrainingBatch(
+        long seed, long step, int batchSize, MotionRecognizerConfig config, ClipMotion motion = ClipMotion.Any)
     {
         ArgumentNullException.ThrowIfNull(config);
         var baseSeed = (long)(TrainingSeed.ForStep(seed, step) >> 3);
-        return [.. Enumerable.Range(0, batchSize).Select(i => ClipSampler.Sample(baseSeed + i, config.ImageSize, config.ImageSize, motion: motion))];
+        var specs = Enumerable.Range(0, batchSize).Select(i => ClipSampler.Sample(baseSeed + i, config.ImageSize, config.ImageSize, motion: motion)).ToList();
+        return (specs, [.. specs.Select(s => ClipRenderer.RenderEvenFrames(s, config.Frames))], [.. specs.SelectMany(MotionRecognizer.Targets)]);
     }
 
     /// <summary>Trains (or resumes) a motion recognizer on clips of <paramref name="motion"/>; the checkpoint file makes a killed run continue where it stopped.</summary>
@@ -61,9 +55,8 @@ public static class MotionRecognizerTraining
         return trainer.Run(
             step =>
             {
-                var specs = TrainingSpecs(options.Seed, step, options.BatchSize, config, motion);
-                var targets = specs.SelectMany(MotionRecognizer.Targets).ToArray();
-                using var x = model.ToBatch([.. specs.Select(s => ClipRenderer.RenderEvenFrames(s, config.Frames))]);
+                var (specs, clips, targets) = TrainingBatch(options.Seed, step, options.BatchSize, config, motion);
+                using var x = model.ToBatch(clips);
                 using var y = tensor(targets, [specs.Count, targets.Length / specs.Count]);
                 var (logits, pose) = model.ForwardWithPose(x);
                 var loss = MotionRecognizer.Loss(logits, y);
