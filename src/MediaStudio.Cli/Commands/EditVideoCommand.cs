@@ -25,7 +25,7 @@ internal static class EditVideoCommand
         var maxSide = new Option<int>("--max-side") { Description = "Longer side the video is decoded at (even).", DefaultValueFactory = _ => 256 };
         var maxRate = new Option<double>("--max-fps") { Description = "Highest frame rate kept.", DefaultValueFactory = _ => 12 };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 2 };
-        var maskShape = new Option<EditMaskShape>("--mask-shape") { Description = "What is repainted per frame: silhouette (keeps the outline) or box (room for a new shape).", DefaultValueFactory = _ => EditMaskShape.Silhouette };
+        var maskShape = new Option<EditMaskShape>("--mask-shape") { Description = "What is repainted per frame: silhouette (keeps the outline) or box (room for a new shape).", DefaultValueFactory = _ => EditMaskShape.Box };
         var command = new Command("edit-video", "Replace the object marked on frame 1 by a reference image, through the whole clip.")
         {
             video, mask, reference, output, steps, guidance, seed, models, sideBySide, maxSide, maxRate, threads, maskShape,

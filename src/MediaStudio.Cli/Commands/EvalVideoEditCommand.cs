@@ -29,7 +29,7 @@ internal static class EvalVideoEditCommand
         var guidance = new Option<float>("--guidance") { Description = "Guidance scale on the reference.", DefaultValueFactory = _ => 3f };
         var chunk = new Option<int>("--chunk") { Description = "Frames per chunk.", DefaultValueFactory = _ => 8 };
         var overlap = new Option<int>("--overlap") { Description = "Chunk overlap.", DefaultValueFactory = _ => 2 };
-        var maskShape = new Option<EditMaskShape>("--mask-shape") { Description = "What the editor repaints: the object's silhouette or its bounding box.", DefaultValueFactory = _ => EditMaskShape.Silhouette };
+        var maskShape = new Option<EditMaskShape>("--mask-shape") { Description = "What the editor repaints: the object's silhouette or its bounding box.", DefaultValueFactory = _ => EditMaskShape.Box };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var card = new Option<bool>("--card") { Description = "Also write the result into the three model cards." };

@@ -42,7 +42,7 @@ internal static class TrainVideoEditorCommand
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
         var run = TrainingRunLog.Open(checkpoint, string.Create(CultureInfo.InvariantCulture,
             $"mediastudio train video-editor --steps {recipe.Steps} --batch {recipe.BatchSize} --threads {threads}"));
-        var config = new ReferenceEditorConfig();
+        var config = ReferenceEditorConfig.Default;
         TrainingSeed.Set(recipe.Seed);
         using var editor = new ReferenceEditor(config);
         var schedule = new NoiseSchedule(config.Schedule);
@@ -71,9 +71,14 @@ internal static class TrainVideoEditorCommand
         var inv = CultureInfo.InvariantCulture;
         card.Append("# video-editor\n\n");
         card.Append("The reference-image editor of image-guided video editing (IVEDiff's base model, MimicBrush-style): a pixel-space inpainting ")
-            .Append(inv, $"UNet (the SD-family UNet2DConditionModel) on concat[x_t, mask, masked source] at {config.ImageSize}x{config.ImageSize}, whose ")
+            .Append(inv, $"UNet (the SD-family UNet2DConditionModel) on concat[x_t, mask, masked source{(config.ReferenceHint ? ", hint" : "")}] at {config.ImageSize}x{config.ImageSize}, whose ")
             .Append(inv, $"cross-attention reads {config.ReferenceTokens} tokens of the reference image from a small trainable patch encoder; learned null tokens ")
-            .Append("replace them for the unconditional branch of guidance. Pixel space rather than the bundled autoencoder's latents: the autoencoder ")
+            .Append(config.ReferenceHint ? "(and a zero hint) " : string.Empty)
+            .Append("replace them for the unconditional branch of guidance. ")
+            .Append(config.ReferenceHint
+                ? "The hint (AnyDoor's collage) is the reference's object resampled onto the square about the mask's box, with a channel marking the square (`ReferenceHint`): the tokens say what the object looks like, the hint where its shape goes. "
+                : string.Empty)
+            .Append("Pixel space rather than the bundled autoencoder's latents: the autoencoder ")
             .Append("reconstructs world frames at about 24 dB PSNR, which would cap the PSNR outside and inside the mask, and decoding costs more than the ")
             .Append("whole 32x32 UNet; `eval video-edit` reports the resize round-trip bound of the pixel path next to the results.\n\n");
         card.Append("## Recipe\n\n- commands, in order (a later one resumed the checkpoint of the one before):\n");
@@ -83,7 +88,7 @@ internal static class TrainVideoEditorCommand
         }
 
         card.Append(inv, $"- {parameters:N0} parameters; AdamW lr {recipe.LearningRate} (warm-up {recipe.WarmupSteps}, cosine to {recipe.MinLearningRate}), batch {recipe.BatchSize}, {recipe.Steps} steps\n");
-        card.Append(inv, $"- data (self-supervised): one frame of a fresh two-frame world clip per sample (seeds below 2^29), its largest object masked by its silhouette dilated 0-2 px or (rate {recipe.BoxMaskRate}) by its bounding box; the reference is the object's rendered reference image (mirrored at random) or (rate {recipe.CropReferenceRate}) a crop of it from the other frame; reference dropped to the null tokens in {recipe.ReferenceDropout:P0} of samples\n");
+        card.Append(inv, $"- data (self-supervised): one frame of a fresh two-frame world clip per sample (seeds below 2^29), its largest object masked by its silhouette dilated 0-2 px or (rate {recipe.BoxMaskRate}) by its bounding box; the reference is the object's rendered reference image (mirrored at random) or (rate {recipe.CropReferenceRate}) a crop of it from the other frame; reference dropped to the null tokens{(config.ReferenceHint ? " and a zero hint" : "")} in {recipe.ReferenceDropout:P0} of samples\n");
         card.Append(inv, $"- loss: v-prediction MSE (cosine schedule), pixels inside the mask weighted {1 + recipe.MaskLossWeight}x; last losses: {losses.Summary()}\n");
         card.Append(inv, $"- training time: {seconds / 60:F1} min wall clock on this machine's CPU ({threads} torch thread(s), machine shared with other jobs)\n\n");
         card.Append(EvalCardSection.Placeholder).Append("\n\n");

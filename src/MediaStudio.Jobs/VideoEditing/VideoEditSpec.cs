@@ -24,7 +24,7 @@ public sealed record VideoEditSpec(
     bool PasteBack = true,
     double FrameRate = 8,
     int MaxSide = 128,
-    EditMaskShape MaskShape = EditMaskShape.Silhouette)
+    EditMaskShape MaskShape = EditMaskShape.Box)
 {
     /// <summary>The job kind that runs this spec.</summary>
     public const string Kind = "video-edit";

@@ -107,6 +107,13 @@ public static class MotionRecognizerTraining
                     tally.Count("baseline: direction always still", truth.Horizontal == 0 && truth.Vertical == 0);
                     tally.Count("baseline: scale always kept", truth.Scale == 0);
                     tally.Count("baseline: rotation always none", truth.Rotation == 0);
+
+                    // where the hard parts fail: by the object's shape and size
+                    var (shape, size) = (objects[k].Shape.ToString().ToLowerInvariant(), objects[k].Size.ToString().ToLowerInvariant());
+                    tally.Count($"by shape: rotation, {shape}", truth.Rotation == predicted.Rotation);
+                    tally.Count($"by shape: scale, {shape}", truth.Scale == predicted.Scale);
+                    tally.Count($"by size: rotation, {size}", truth.Rotation == predicted.Rotation);
+                    tally.Count($"by size: scale, {size}", truth.Scale == predicted.Scale);
                 }
             }
         }

@@ -44,13 +44,34 @@ public sealed class ReferenceEditor : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public static ReferenceEditor FromPretrained(string folder, Device? device = null) =>
         ModelFolder.FromPretrained<ReferenceEditor, ReferenceEditorConfig>(folder, c => new ReferenceEditor(c), device);
 
-    /// <summary>Builds the UNet input concat[x_t, m, s·(1 − m)] (B, 7, S, S).</summary>
-    public static Tensor Inputs(Tensor noisy, Tensor mask, Tensor source)
+    /// <summary>Builds the UNet input concat[x_t, m, s·(1 − m)(, hint)] (B, 7 or 11, S, S).</summary>
+    /// <param name="noisy">(B, 3, S, S).</param>
+    /// <param name="mask">(B, 1, S, S).</param>
+    /// <param name="source">(B, 3, S, S).</param>
+    /// <param name="hint">(B, 4, S, S) from <see cref="Hint"/>, or null for an editor without the hint.</param>
+    public static Tensor Inputs(Tensor noisy, Tensor mask, Tensor source, Tensor? hint)
     {
         ArgumentNullException.ThrowIfNull(mask);
         ArgumentNullException.ThrowIfNull(source);
         using var scope = NewDisposeScope();
-        return cat([noisy, mask, source * (1 - mask)], 1).MoveToOuterDisposeScope();
+        Tensor[] parts = hint is null ? [noisy, mask, source * (1 - mask)] : [noisy, mask, source * (1 - mask), hint];
+        return cat(parts, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The reference placed in each mask's box (B, 4, S, S), or null when this editor reads no hint.</summary>
+    /// <param name="reference">(B, 3, S, S), or (1, 3, S, S) for every row.</param>
+    /// <param name="mask">(B, 1, S, S).</param>
+    /// <param name="drop">(B) bool rows whose reference is dropped (their hint is zero), or null.</param>
+    public Tensor? Hint(Tensor reference, Tensor mask, Tensor? drop = null)
+    {
+        if (!Config.ReferenceHint)
+        {
+            return null;
+        }
+
+        using var scope = NewDisposeScope();
+        var hint = ReferenceHint.Place(reference, mask);
+        return (drop is null ? hint : ReferenceHint.Drop(hint, drop)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Reference tokens (B, N, D).</summary>
@@ -70,7 +91,7 @@ public sealed class ReferenceEditor : nn.Module<Tensor, Tensor, Tensor, Tensor>
         return where(drop.view(-1, 1, 1), NullContext(context.shape[0]), context).MoveToOuterDisposeScope();
     }
 
-    // (B, 7, S, S), (B) timesteps, (B, N, D) -> (B, 3, S, S)
+    // (B, 7 or 11, S, S), (B) timesteps, (B, N, D) -> (B, 3, S, S)
     public override Tensor forward(Tensor input, Tensor timesteps, Tensor context) => unet.ForwardMixed(input, timesteps, context, null);
 
     /// <summary>The denoiser with frame mixing at the UNet's insertion points.</summary>

@@ -19,7 +19,8 @@ namespace MediaStudio.Diffusion.Video.Pipelines;
 ///    cell; with <see cref="EditMaskShape.Box"/> each becomes its bounding box, so a new shape has room;
 /// 2. flows between consecutive source frames at S² (<see cref="EstimateFlow"/>) when the motion reference is loaded;
 /// 3. one N(0, I) noise image shared by every frame (papers-media.md §1 pitfalls: independent noise flickers);
-/// 4. per chunk, DDIM over all its frames at once: ε̂ = ε_∅ + g (ε_R − ε_∅) with the null tokens as ∅;
+/// 4. per chunk, DDIM over all its frames at once: ε̂ = ε_∅ + g (ε_R − ε_∅) with the null tokens (and a zero hint) as ∅;
+///    an editor with <see cref="ReferenceEditorConfig.ReferenceHint"/> also reads R placed in each frame's mask box;
 /// 5. overlapping frames are blended with linear ramps; the result is resized back and, with paste-back, the source is
 ///    kept outside the (dilated) mask. Only one chunk's activations exist at a time, so memory is flat in clip length.
 /// Progress is reported per chunk and step; cancellation is checked before every step.
@@ -162,7 +163,7 @@ public sealed class VideoEditPipeline : IDisposable
                 ? (f.Forward.narrow(0, start, count - 1), f.Backward.narrow(0, start, count - 1))
                 : ((Tensor, Tensor)?)null;
             var edited = Denoise(
-                small.narrow(0, start, count), mask.narrow(0, start, count), context, nullContext, noise, chunkFlows, request,
+                small.narrow(0, start, count), mask.narrow(0, start, count), reference, context, nullContext, noise, chunkFlows, request,
                 step => progress?.Report(new VideoEditProgress(c + 1, chunks.Count, step, request.Steps, "denoise")), ct); // (count, 3, S, S)
             var ramp = Ramp(count, request.ChunkOverlap, c > 0, c < chunks.Count - 1);          // (count, 1, 1, 1)
             sum.narrow(0, start, count).add_(edited * ramp);
@@ -229,7 +230,7 @@ public sealed class VideoEditPipeline : IDisposable
     }
 
     private Tensor Denoise(
-        Tensor source, Tensor mask, Tensor context, Tensor nullContext, Tensor noise, (Tensor Forward, Tensor Backward)? flows,
+        Tensor source, Tensor mask, Tensor reference, Tensor context, Tensor nullContext, Tensor noise, (Tensor Forward, Tensor Backward)? flows,
         VideoEditRequest request, Action<int> onStep, CancellationToken ct)
     {
         using var scope = NewDisposeScope();
@@ -241,18 +242,22 @@ public sealed class VideoEditPipeline : IDisposable
         var contexts = guided
             ? cat([context.expand(frames, -1, -1), nullContext.expand(frames, -1, -1)], 0)     // (2F, N, D): conditional clip, then unconditional clip
             : context.expand(frames, -1, -1);
+        var hint = Editor.Hint(reference, mask);                                                // (F, 4, S, S) or null
+        var nullHint = hint is null ? null : zeros_like(hint);                                  // the unconditional branch has none
         using var sampler = Sampling.Create(SamplerKind.Ddim, Schedule, request.Steps, new SamplingOptions { ClampOriginal = true });
         var x = sampler.InitialSample(noise.expand(frames, -1, -1, -1).contiguous());           // (F, 3, S, S)
         for (var i = 0; i < sampler.Timesteps.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
             using var stepScope = NewDisposeScope();
-            var input = ReferenceEditor.Inputs(sampler.ScaleModelInput(x, i), mask, source);   // (F, 7, S, S)
+            var scaled = sampler.ScaleModelInput(x, i);
+            var input = ReferenceEditor.Inputs(scaled, mask, source, hint);                     // (F, 7 or 11, S, S)
             var t = full(copies * frames, sampler.Timesteps[i], ScalarType.Int64);
             Tensor output;
             if (guided)
             {
-                var both = Editor.ForwardMixed(cat([input, input], 0), t, contexts, mixer);         // (2F, 3, S, S)
+                var unconditional = ReferenceEditor.Inputs(scaled, mask, source, nullHint);
+                var both = Editor.ForwardMixed(cat([input, unconditional], 0), t, contexts, mixer); // (2F, 3, S, S)
                 output = ClassifierFreeGuidance.Combine(both.narrow(0, frames, frames), both.narrow(0, 0, frames), request.Guidance);
             }
             else

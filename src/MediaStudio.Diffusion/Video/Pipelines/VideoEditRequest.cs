@@ -24,7 +24,7 @@ public sealed record VideoEditRequest(
     bool PasteBack = true,
     int ChunkFrames = 8,
     int ChunkOverlap = 2,
-    EditMaskShape MaskShape = EditMaskShape.Silhouette)
+    EditMaskShape MaskShape = EditMaskShape.Box)
 {
     /// <summary>Checks the request against itself.</summary>
     /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>

@@ -23,7 +23,8 @@ public enum MotionStage
 /// Notation: x_0 the clean frame, ε ~ N(0, I), t ~ U{0..999}, x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε, target v (or ε) by the
 /// schedule, m the edit mask, R the reference. Loss = mean_pixels (1 + λ m) ‖f(x_t, m, x_0·(1−m), R) − target‖² / mean(1 + λ m),
 /// λ = mask_loss_weight (the outside is nearly free to copy from the masked source, so the inside is weighted up).
-/// The reference is swapped for the null tokens in reference_dropout of the samples (of the clips, for clip stages).
+/// The reference is swapped for the null tokens (and its hint for zeros) in reference_dropout of the samples (of the
+/// clips, for clip stages). The hint is placed by each frame's input mask, so a frame shown as source gets none.
 /// Clip stages draw one t per clip (all frames are denoised together at inference). Masked motion modeling
 /// (papers-media.md §1 (b)): frame 1 keeps its source; each later frame is masked with probability mask_ratio (at
 /// least one), the others show their source, so the motion modules must carry appearance across frames.
@@ -43,8 +44,10 @@ public static class VideoEditTraining
         var eps = randn_like(batch.Target);
         var noisy = schedule.AddNoise(batch.Target, eps, t);                                   // (B, 3, S, S)
         var target = schedule.Target(batch.Target, eps, t);
-        var context = editor.DropContext(editor.EncodeReference(batch.Reference), rand(b).lt(recipe.ReferenceDropout)); // (B, N, D)
-        var prediction = editor.forward(ReferenceEditor.Inputs(noisy, batch.Mask, batch.Target), t, context);
+        var drop = rand(b).lt(recipe.ReferenceDropout);
+        var context = editor.DropContext(editor.EncodeReference(batch.Reference), drop);      // (B, N, D)
+        var hint = editor.Hint(batch.Reference, batch.Mask, drop);                             // (B, 4, S, S) or null
+        var prediction = editor.forward(ReferenceEditor.Inputs(noisy, batch.Mask, batch.Target, hint), t, context);
         return Weighted(prediction, target, batch.Mask, recipe.MaskLossWeight).MoveToOuterDisposeScope();
     }
 
@@ -88,7 +91,9 @@ public static class VideoEditTraining
         var context = editor.DropContext(tokens.unsqueeze(1).expand(-1, frames, -1, -1).reshape(n, tokens.shape[1], tokens.shape[2]), drop);
         using var flows = reference is null ? null : FrameFlows.FromPairs(batch.Forward, batch.Backward, 1, reference.Config.ConsistencySigma);
         var mixer = new VideoFrameMixer(frames, motion, reference, flows);
-        var prediction = editor.ForwardMixed(ReferenceEditor.Inputs(noisy, inputMask, batch.Frames), t, context, mixer);
+        var references = batch.Reference.unsqueeze(1).expand(-1, frames, -1, -1, -1).reshape(n, 3, batch.Reference.shape[2], batch.Reference.shape[3]);
+        var hint = editor.Hint(references, inputMask, drop);                                   // frames shown as source get none
+        var prediction = editor.ForwardMixed(ReferenceEditor.Inputs(noisy, inputMask, batch.Frames, hint), t, context, mixer);
         return Weighted(prediction, target, batch.Masks, recipe.MaskLossWeight).MoveToOuterDisposeScope();
     }
 

@@ -43,7 +43,7 @@ internal static class VideoEditFixtures
         }
     }
 
-    /// <summary>A (F, 7, S, S) editor input, (F) timesteps and (F, N, D) reference context for one clip.</summary>
+    /// <summary>A (F, 11, S, S) editor input (the hint included), (F) timesteps and (F, N, D) reference context for one clip.</summary>
     public static (Tensor Input, Tensor Timesteps, Tensor Context) Clip(ReferenceEditor editor, int frames, long seed)
     {
         var generator = new Generator((ulong)seed);
@@ -53,7 +53,7 @@ internal static class VideoEditFixtures
         var mask = rand([frames, 1, s, s], generator: generator).gt(0.5f).to_type(ScalarType.Float32);
         var reference = (rand([1, 3, s, s], generator: generator) * 2) - 1;
         var context = editor.EncodeReference(reference).expand(frames, -1, -1);
-        return (ReferenceEditor.Inputs(noisy, mask, source), full(frames, 500L, ScalarType.Int64), context);
+        return (ReferenceEditor.Inputs(noisy, mask, source, editor.Hint(reference, mask)), full(frames, 500L, ScalarType.Int64), context);
     }
 
     /// <summary>Smooth test frames (a moving bright square on a gradient), W × H, and a mask around the square.</summary>

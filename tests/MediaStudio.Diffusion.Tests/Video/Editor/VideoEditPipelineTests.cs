@@ -53,8 +53,8 @@ public sealed class VideoEditPipelineTests
         IReadOnlyList<byte[]> masks = [.. squares.Select(m => m.Select((v, i) => (i % 24) - (i / 24) <= 0 ? v : (byte)0).ToArray())];
         var request = new VideoEditRequest(frames, masks[0], Reference, Steps: 2, Seed: 1);
 
-        var outline = pipeline.EditWithMasks(request, masks, null, CancellationToken.None);
-        var box = pipeline.EditWithMasks(request with { MaskShape = EditMaskShape.Box }, masks, null, CancellationToken.None);
+        var outline = pipeline.EditWithMasks(request with { MaskShape = EditMaskShape.Silhouette }, masks, null, CancellationToken.None);
+        var box = pipeline.EditWithMasks(request, masks, null, CancellationToken.None);       // the box is the default
 
         static int Changed(RgbImage a, RgbImage b) => a.Pixels.Zip(b.Pixels).Count(p => p.First != p.Second);
         Assert.True(Changed(frames[0], box[0]) > Changed(frames[0], outline[0]), $"box {Changed(frames[0], box[0])}, outline {Changed(frames[0], outline[0])} changed bytes");

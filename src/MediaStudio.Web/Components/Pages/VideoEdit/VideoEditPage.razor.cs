@@ -54,7 +54,7 @@ public sealed partial class VideoEditPage : IAsyncDisposable
     private long _seed;
     private double _frameRate = 8;
     private bool _pasteBack = true;
-    private EditMaskShape _maskShape = EditMaskShape.Silhouette;
+    private EditMaskShape _maskShape = EditMaskShape.Box;
     private bool _submitting;
     private string? _submitError;
 
