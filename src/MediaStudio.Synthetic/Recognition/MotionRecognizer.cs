@@ -157,12 +157,10 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
         var objects = spec.Scene.Label.Objects;
         for (var f = 0; f < frames; f++)
         {
-            var (cx, cy) = spec.Camera(indices[f]);
             for (var k = 0; k < objects.Count; k++)
             {
                 var pose = spec.Tracks[k].At(spec.Time(indices[f]));
-                var (i, j) = ((int)Math.Floor((pose.Y - cy) * side / spec.Height), (int)Math.Floor((pose.X - cx) * side / spec.Width));
-                if (i < 0 || j < 0 || i >= side || j >= side)
+                if (PoseCell(spec, indices[f], k, side) is not var (i, j))
                 {
                     continue;
                 }
@@ -177,6 +175,59 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
         }
 
         return (targets, mask);
+    }
+
+    /// <summary>The cell (row, column) of a <paramref name="side"/> x <paramref name="side"/> map that holds object
+    /// <paramref name="k"/>'s centre in clip frame <paramref name="frame"/>, or null when the centre is outside the frame.</summary>
+    public static (int Row, int Column)? PoseCell(ClipSpec spec, int frame, int k, int side)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var (cx, cy) = spec.Camera(frame);
+        var pose = spec.Tracks[k].At(spec.Time(frame));
+        var (i, j) = ((int)Math.Floor((pose.Y - cy) * side / spec.Height), (int)Math.Floor((pose.X - cx) * side / spec.Width));
+        return i < 0 || j < 0 || i >= side || j >= side ? null : (i, j);
+    }
+
+    /// <summary>
+    /// The turn (radians, signed as the track's rotation) read from a pose map alone: at each sampled frame's cell of
+    /// object <paramref name="k"/>'s centre, φ_f = atan2(sin mθ, cos mθ); the turn is Σ_f wrap(φ_{f+1} − φ_f) / m, each
+    /// step wrapped to (−π, π]. Null when the shape shows no turn or the centre leaves the frame.
+    /// </summary>
+    /// <param name="pose">One clip's pose map, (F, s, s, 3) flattened.</param>
+    /// <param name="spec">The clip.</param>
+    /// <param name="k">The object.</param>
+    /// <param name="frames">F, the frames sampled evenly over the clip.</param>
+    /// <param name="side">s.</param>
+    public static double? PoseTurn(ReadOnlySpan<float> pose, ClipSpec spec, int k, int frames, int side)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var m = ObjectMotion.SymmetryOrder(spec.Scene.Label.Objects[k].Shape);
+        if (m == 0)
+        {
+            return null;
+        }
+
+        var indices = ClipRenderer.EvenFrames(spec.FrameCount, frames);
+        double turn = 0;
+        double? previous = null;
+        for (var f = 0; f < frames; f++)
+        {
+            if (PoseCell(spec, indices[f], k, side) is not var (i, j))
+            {
+                return null;
+            }
+
+            var at = ((((f * side) + i) * side) + j) * PoseChannels;
+            var angle = Math.Atan2(pose[at + 1], pose[at]);
+            if (previous is { } before)
+            {
+                turn += Math.IEEERemainder(angle - before, 2 * Math.PI) / m;
+            }
+
+            previous = angle;
+        }
+
+        return turn;
     }
 
     /// <summary>Mean squared error of the pose map over the masked entries.</summary>

@@ -89,7 +89,9 @@ public static class MotionRecognizerTraining
         {
             var n = Math.Min(batchSize, count - start);
             var specs = Enumerable.Range(start, n).Select(i => ClipSampler.Sample(EvaluationSeedBase + i, model.Config.ImageSize, model.Config.ImageSize, motion: motion)).ToList();
-            var read = model.Read([.. specs.Select(s => ClipRenderer.RenderEvenFrames(s, model.Config.Frames))]);
+            var clips = specs.Select(s => ClipRenderer.RenderEvenFrames(s, model.Config.Frames)).ToList();
+            var read = model.Read(clips);
+            var (pose, side) = PoseMaps(model, clips);
             for (var i = 0; i < n; i++)
             {
                 var objects = specs[i].Scene.Label.Objects;
@@ -114,10 +116,29 @@ public static class MotionRecognizerTraining
                     tally.Count($"by shape: scale, {shape}", truth.Scale == predicted.Scale);
                     tally.Count($"by size: rotation, {size}", truth.Rotation == predicted.Rotation);
                     tally.Count($"by size: scale, {size}", truth.Scale == predicted.Scale);
+
+                    // the turn read from the pose head's per-frame angles at the object's true cells, beside the tower's
+                    // own reading of the same objects: how much a readout of the pose map could give
+                    if (pose is not null && MotionRecognizer.PoseTurn(pose.AsSpan(i * pose.Length / n, pose.Length / n), specs[i], k, model.Config.Frames, side) is { } turn)
+                    {
+                        var posed = Math.Abs(turn) >= ObjectMotion.RotationThreshold ? Math.Sign(turn) : 0;
+                        tally.Count("turning shapes: rotation, tower", truth.Rotation == predicted.Rotation);
+                        tally.Count("turning shapes: rotation, pose readout", truth.Rotation == posed);
+                    }
                 }
             }
         }
 
         return new RecognizerEvaluation(count, tally.Fractions());
+    }
+
+    // The pose maps (B·F·s·s·3 floats) and their side s, or null for a model without the pose head.
+    private static (float[]? Pose, int Side) PoseMaps(MotionRecognizer model, IReadOnlyList<IReadOnlyList<RgbImage>> clips)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        model.eval();
+        var (_, pose) = model.ForwardWithPose(model.ToBatch(clips));
+        return pose is null ? (null, 0) : (pose.contiguous().data<float>().ToArray(), (int)pose.shape[2]);
     }
 }

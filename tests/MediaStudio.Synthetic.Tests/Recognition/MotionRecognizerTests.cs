@@ -183,6 +183,44 @@ public sealed class MotionRecognizerTests
     }
 
     [Fact]
+    public void PoseTurn_OfTheTrueTargets_IsTheTracksTurn()
+    {
+        const int Side = 8;
+        const int Frames = 6;
+        var checkedTurns = 0;
+        for (var seed = 0; seed < 40; seed++)
+        {
+            var spec = ClipSampler.Sample(seed, 64, 64, motion: ClipMotion.Clear);
+            var (targets, _) = MotionRecognizer.PoseTargets(spec, Frames, Side);
+            var frames = ClipRenderer.EvenFrames(spec.FrameCount, Frames);
+            var objects = spec.Scene.Label.Objects;
+            for (var k = 0; k < objects.Count; k++)
+            {
+                var turn = MotionRecognizer.PoseTurn(targets, spec, k, Frames, Side);
+                var m = ObjectMotion.SymmetryOrder(objects[k].Shape);
+                var cells = frames.Select(f => MotionRecognizer.PoseCell(spec, f, k, Side)).ToList();
+                if (m == 0 || cells.Contains(null))
+                {
+                    Assert.Null(turn);
+                    continue;
+                }
+
+                var shared = frames.Select((f, t) => Enumerable.Range(k + 1, objects.Count - k - 1).Any(o => MotionRecognizer.PoseCell(spec, f, o, Side) == cells[t])).Any(x => x);
+                if (shared)
+                {
+                    continue;                                                       // an object in front holds a cell
+                }
+
+                var track = spec.Tracks[k];
+                Assert.Equal(track.End.Rotation - track.Start.Rotation, turn!.Value, 3);
+                checkedTurns++;
+            }
+        }
+
+        Assert.True(checkedTurns >= 20, $"{checkedTurns} turns checked");
+    }
+
+    [Fact]
     public void PoseTargets_EveryObjectTurnedByOneSymmetryPeriod_AreUnchanged()
     {
         var spec = Enumerable.Range(0, 200).Select(s => ClipSampler.Sample(s, 64, 64)).First(s => s.Scene.Label.Objects.Select(o => o.Shape).Distinct().Count() >= 2);
