@@ -256,19 +256,29 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Reads each clip's motions: for every region, the most likely class of each part.</summary>
-    public IReadOnlyList<IReadOnlyDictionary<Region, ObjectMotion>> Read(IReadOnlyList<IReadOnlyList<RgbImage>> clips)
+    public IReadOnlyList<IReadOnlyDictionary<Region, ObjectMotion>> Read(IReadOnlyList<IReadOnlyList<RgbImage>> clips) => Read(clips, withPose: false).Motions;
+
+    /// <summary>
+    /// Reads each clip's motions and, from the same pass, its pose maps: (B·F·s·s·3) floats in (B, F, s, s, 3) order and
+    /// their side s, or null and 0 for a model without the pose head.
+    /// </summary>
+    public (IReadOnlyList<IReadOnlyDictionary<Region, ObjectMotion>> Motions, float[]? Pose, int Side) ReadWithPose(IReadOnlyList<IReadOnlyList<RgbImage>> clips) =>
+        Read(clips, withPose: true);
+
+    private (IReadOnlyList<IReadOnlyDictionary<Region, ObjectMotion>> Motions, float[]? Pose, int Side) Read(IReadOnlyList<IReadOnlyList<RgbImage>> clips, bool withPose)
     {
         ArgumentNullException.ThrowIfNull(clips);
         if (clips.Count == 0)
         {
-            return [];
+            return ([], null, 0);
         }
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         eval();
         var b = clips.Count;
-        var classes = forward(ToBatch(clips)).view(b, Regions, Parts.Count, Classes).argmax(3).data<long>().ToArray(); // (B, R, 4)
+        var (logits, pose) = Run(ToBatch(clips), withPose: withPose && pose_head is not null);
+        var classes = logits.view(b, Regions, Parts.Count, Classes).argmax(3).data<long>().ToArray(); // (B, R, 4)
         var result = new List<IReadOnlyDictionary<Region, ObjectMotion>>(b);
         for (var i = 0; i < b; i++)
         {
@@ -282,6 +292,6 @@ public sealed class MotionRecognizer : nn.Module<Tensor, Tensor>
             result.Add(motions);
         }
 
-        return result;
+        return pose is null ? (result, null, 0) : (result, pose.contiguous().data<float>().ToArray(), (int)pose.shape[2]);
     }
 }

@@ -89,9 +89,7 @@ public static class MotionRecognizerTraining
         {
             var n = Math.Min(batchSize, count - start);
             var specs = Enumerable.Range(start, n).Select(i => ClipSampler.Sample(EvaluationSeedBase + i, model.Config.ImageSize, model.Config.ImageSize, motion: motion)).ToList();
-            var clips = specs.Select(s => ClipRenderer.RenderEvenFrames(s, model.Config.Frames)).ToList();
-            var read = model.Read(clips);
-            var (pose, side) = PoseMaps(model, clips);
+            var (read, pose, side) = model.ReadWithPose([.. specs.Select(s => ClipRenderer.RenderEvenFrames(s, model.Config.Frames))]);
             for (var i = 0; i < n; i++)
             {
                 var objects = specs[i].Scene.Label.Objects;
@@ -130,15 +128,5 @@ public static class MotionRecognizerTraining
         }
 
         return new RecognizerEvaluation(count, tally.Fractions());
-    }
-
-    // The pose maps (B·F·s·s·3 floats) and their side s, or null for a model without the pose head.
-    private static (float[]? Pose, int Side) PoseMaps(MotionRecognizer model, IReadOnlyList<IReadOnlyList<RgbImage>> clips)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        model.eval();
-        var (_, pose) = model.ForwardWithPose(model.ToBatch(clips));
-        return pose is null ? (null, 0) : (pose.contiguous().data<float>().ToArray(), (int)pose.shape[2]);
     }
 }

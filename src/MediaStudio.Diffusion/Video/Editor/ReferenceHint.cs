@@ -40,7 +40,7 @@ public static class ReferenceHint
         var b = mask.shape[0];
         var (h, w) = (mask.shape[2], mask.shape[3]);
         var refs = reference.shape[0] == b ? reference : reference.expand(b, -1, -1, -1);
-        var (ty, tx, th, valid) = Square(mask.gt(0.5f));                                      // target centre (B), half side (B), any (B)
+        var (ty, tx, th, valid) = Square(mask.gt(0.5f).squeeze(1));                                      // target centre (B), half side (B), any (B)
         var (ry, rx, rh, found) = Square(Foreground(refs));
         var full = Math.Max(h, w) / 2f;
         ry = Or(found, ry, (h - 1) / 2f);
@@ -94,11 +94,6 @@ public static class ReferenceHint
     // whether the set is non-empty. Half side = (max extent + 1) / 2, so a single pixel gets a square of side 1.
     private static (Tensor Y, Tensor X, Tensor Half, Tensor Any) Square(Tensor on)
     {
-        if (on.dim() == 4)
-        {
-            on = on.squeeze(1);
-        }
-
         var (h, w) = (on.shape[1], on.shape[2]);
         var rows = on.any(2);                                                                  // (B, H)
         var cols = on.any(1);                                                                  // (B, W)
