@@ -66,7 +66,11 @@ internal static class GenerateCommand
         var clock = Stopwatch.StartNew();
         using var pipeline = TextToImagePipeline.Load(models);
         using var embedding = embeddingName is null ? null : NegativeEmbedding.Load(Path.Combine(models, "negatives"), embeddingName, pipeline.Device);
-        embedding?.EnsureFits(pipeline.EmptyPromptStates.shape[0], pipeline.EmptyPromptStates.shape[1]);
+        if (embedding is not null)
+        {
+            pipeline.EnsureFits(embedding);
+        }
+
         var loaded = clock.Elapsed;
         NegativeEmbedding? refined = null;
         if (refine)

@@ -165,8 +165,8 @@ internal static class TrainUNetCommand
                 codec.SavePng(ImageGrid.Compose(images, images.Count, scale: 2), Path.Combine(samples, $"step-{step:D6}.png"));
             }
 
-            var (latents, captions) = training.Batch(step);
-            return training.Loss(latents, training.Context(captions));
+            var (latents, captions, weights) = training.Batch(step);
+            return training.Loss(latents, training.Context(captions), weights: weights);
         }, progress, cancellationToken);
 
         var seconds = run.SaveSeconds(clock.Elapsed.TotalSeconds);
@@ -216,6 +216,11 @@ internal static class TrainUNetCommand
         card.Append(inv, $"- {parameters:N0} parameters; AdamW lr {recipe.LearningRate} (warm-up {recipe.WarmupSteps}, cosine to {recipe.MinLearningRate:G3}), ")
             .Append(inv, $"batch {recipe.BatchSize}, {recipe.Steps} steps, EMA {recipe.EmaDecay}, min-SNR γ {recipe.MinSnrGamma}\n");
         card.Append(inv, $"- data: fresh world renders every step (seeds below 2^62), {recipe.SingleObjectRate:P0} with one object, the rest one to three; one caption each\n");
+        if (recipe.ObjectWeight > 0)
+        {
+            card.Append(inv, $"- loss: each latent pixel an object covers weighs 1 + {recipe.ObjectWeight} in the squared error (normalised per image), so the small objects are not drowned by the backgrounds' textures\n");
+        }
+
         card.Append(inv, $"- training time: {history.Seconds / 60:F1} min wall clock on this machine's CPU ({threads} torch threads, machine shared with other jobs")
             .Append(baseSeconds > 0 ? string.Create(inv, $"; {baseSeconds / 60:F1} min for the weights it started from, {(history.Seconds - baseSeconds) / 60:F1} min for the last run)\n\n") : ")\n\n");
         card.Append("## Conditioning gap\n\n");

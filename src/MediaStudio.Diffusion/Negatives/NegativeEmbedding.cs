@@ -152,14 +152,26 @@ public sealed class NegativeEmbedding : IDisposable
         Sha256Manifest.Write(folder, [TensorFileName, CardFileName]);
     }
 
-    /// <summary>Checks the embedding fits a text encoder with context length <paramref name="tokens"/> and width <paramref name="width"/>.</summary>
-    /// <exception cref="ArgumentException">The shapes differ; the message gives both.</exception>
-    public void EnsureFits(long tokens, long width)
+    /// <summary>Checks the embedding fits a text encoder with context length <paramref name="tokens"/> and width
+    /// <paramref name="width"/> and, when both are known, that it was trained for that very text encoder.</summary>
+    /// <param name="tokens">The encoder's context length.</param>
+    /// <param name="width">The encoder's width.</param>
+    /// <param name="textEncoderSha256">The SHA-256 of the encoder's weights, or null when unknown.</param>
+    /// <exception cref="ArgumentException">The shapes or the encoders differ; the message gives both.</exception>
+    public void EnsureFits(long tokens, long width, string? textEncoderSha256 = null)
     {
         if (States.shape[0] != tokens || States.shape[1] != width)
         {
             throw new ArgumentException(
                 $"negative embedding '{Name}' is ({States.shape[0]}, {States.shape[1]}) but this model's text encoder gives ({tokens}, {width}) token states; it was trained for another text encoder");
+        }
+
+        // same shape, other weights: the states would mean nothing to this encoder's UNet, so say so instead of drawing noise
+        if (textEncoderSha256 is not null && Card.TextEncoderSha256 is { } trainedFor && !string.Equals(trainedFor, textEncoderSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException(
+                $"negative embedding '{Name}' was trained for the text encoder {trainedFor[..12]}… but this model's is {textEncoderSha256[..Math.Min(12, textEncoderSha256.Length)]}…; "
+                + $"train it again for this model with `mediastudio train negative-embedding --name {Name}`");
         }
     }
 

@@ -54,7 +54,7 @@ public sealed record NegativesEvaluation(
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(embedding);
-        embedding.EnsureFits(pipeline.EmptyPromptStates.shape[0], pipeline.EmptyPromptStates.shape[1]);
+        pipeline.EnsureFits(embedding);
         var training = new ReNegTraining(pipeline, reward, options);
         var held = TextToImageData.HeldOutPrompts(prompts, singleObject: true);
         var texts = held.Select(p => p.Prompt).ToList();

@@ -1,5 +1,6 @@
 using MediaStudio.Diffusion.Autoencoder;
 using MediaStudio.Diffusion.Clip;
+using MediaStudio.Diffusion.Negatives;
 using MediaStudio.Diffusion.Schedulers;
 using MediaStudio.Diffusion.UNet;
 using System.Text.Json;
@@ -67,6 +68,10 @@ public sealed class TextToImagePipeline : IDisposable
     /// <summary>Gets the device the models run on.</summary>
     public Device Device { get; }
 
+    /// <summary>Gets the SHA-256 of the text tower's weights when the pipeline was loaded from a models folder (see
+    /// <see cref="TextEncoderSha256"/>); null for one assembled in memory.</summary>
+    public string? TextEncoderHash { get; init; }
+
     /// <summary>Gets the (T, D) token states of the empty prompt: plain CFG's unconditional input and ReNeg's start.</summary>
     public Tensor EmptyPromptStates => _emptyPrompt.Value;
 
@@ -90,7 +95,7 @@ public sealed class TextToImagePipeline : IDisposable
             clip = ClipModel.FromPretrained(Path.Combine(modelsRoot, "clip"), device);
             LoadTextEncoder(unetFolder, clip);
             var unet = UNet2DConditionModel.FromPretrained(unetFolder, device);
-            return new TextToImagePipeline(autoencoder, clip, unet, schedule, device);
+            return new TextToImagePipeline(autoencoder, clip, unet, schedule, device) { TextEncoderHash = TextEncoderSha256(modelsRoot) };
         }
         catch
         {
@@ -188,6 +193,15 @@ public sealed class TextToImagePipeline : IDisposable
         return Clip.EncodePromptTokens(prompts);
     }
 
+    /// <summary>Checks a learned negative embedding fits this pipeline's text encoder: its shape and, when both are known,
+    /// the encoder it was trained for.</summary>
+    /// <exception cref="ArgumentException">It does not; the message says why and how to train one that does.</exception>
+    public void EnsureFits(NegativeEmbedding embedding)
+    {
+        ArgumentNullException.ThrowIfNull(embedding);
+        embedding.EnsureFits(EmptyPromptStates.shape[0], EmptyPromptStates.shape[1], TextEncoderHash);
+    }
+
     /// <summary>Builds the (1, T, D) unconditional context a request asks for.</summary>
     /// <exception cref="ArgumentException">A learned embedding does not fit this text encoder.</exception>
     public Tensor UnconditionalContext(TextToImageRequest request)
@@ -199,7 +213,7 @@ public sealed class TextToImagePipeline : IDisposable
                 return EncodePrompts([request.NegativePrompt!]);
             case NegativeKind.Embedding:
                 var states = request.Embedding!.States;
-                request.Embedding.EnsureFits(EmptyPromptStates.shape[0], EmptyPromptStates.shape[1]);
+                EnsureFits(request.Embedding);
                 return states.to(Device).unsqueeze(0);
             default:
                 return EmptyPromptStates.unsqueeze(0);

@@ -27,7 +27,14 @@ public static class TextToImageData
 
     /// <summary>Renders a scene and writes one caption for it.</summary>
     public static (RgbImage Image, string Caption) Example(SceneSample scene, int size = 64) =>
-        (SceneRendering.Render(scene, size, size), Captioner.Captions(scene.Label, scene.Seed, 1)[0]);
+        (SceneRendering.Render(scene, size, size), Caption(scene));
+
+    /// <summary>The one caption a training scene is drawn with.</summary>
+    public static string Caption(SceneSample scene)
+    {
+        ArgumentNullException.ThrowIfNull(scene);
+        return Captioner.Captions(scene.Label, scene.Seed, 1)[0];
+    }
 
     /// <summary>The held-out prompts: <paramref name="count"/> scenes with their labels and one caption each.</summary>
     /// <param name="count">Number of prompts.</param>

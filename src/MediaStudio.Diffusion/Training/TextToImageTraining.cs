@@ -4,6 +4,7 @@ using MediaStudio.Diffusion.Schedulers;
 using MediaStudio.Diffusion.UNet;
 using MediaStudio.Neural.Training;
 using MediaStudio.Synthetic.Recognition;
+using MediaStudio.Synthetic.Scenes;
 using static TorchSharp.torch;
 
 namespace MediaStudio.Diffusion.Training;
@@ -64,23 +65,41 @@ public sealed class TextToImageTraining
     /// <summary>Gets whether the CLIP text tower is trained with the UNet.</summary>
     public bool TrainsTextEncoder { get; }
 
-    /// <summary>Latents and captions for the scenes of one step (no gradient).</summary>
-    /// <returns>Latents (B, C, h, w) and the captions, with dropout to the empty prompt applied.</returns>
-    public (Tensor Latents, IReadOnlyList<string> Captions) Batch(long step, bool dropout = true)
+    /// <summary>Latents, captions and loss weights for the scenes of one step (no gradient).</summary>
+    /// <returns>Latents (B, C, h, w); the captions, with dropout to the empty prompt applied; and the per-pixel loss weights
+    /// (B, 1, h, w) when the recipe weights objects, else null.</returns>
+    public (Tensor Latents, IReadOnlyList<string> Captions, Tensor? Weights) Batch(long step, bool dropout = true)
     {
         using var noGrad = no_grad();
-        var examples = Enumerable.Range(0, _recipe.BatchSize)
-            .Select(i => TextToImageData.Example(TextToImageData.Scene((long)(TrainingSeed.ForStep(_recipe.Seed, step) >> 2) + i, _recipe.SingleObjectRate, _recipe.DegradationRate)))
+        var scenes = Enumerable.Range(0, _recipe.BatchSize)
+            .Select(i => TextToImageData.Scene((long)(TrainingSeed.ForStep(_recipe.Seed, step) >> 2) + i, _recipe.SingleObjectRate, _recipe.DegradationRate))
             .ToList();
-        var captions = examples.Select(e => e.Caption).ToList();
+        var size = _autoencoder.Config.SampleSize;
+        var frames = scenes.Select(s => SceneRendering.RenderFrame(s, size, size)).ToList();
+        var captions = scenes.Select(TextToImageData.Caption).ToList();
         if (dropout && _recipe.ConditionDropout > 0)
         {
             var rng = new Random(unchecked((int)TrainingSeed.ForStep(_recipe.Seed ^ 0x5EED, step)));
             captions = [.. captions.Select(c => rng.NextDouble() < _recipe.ConditionDropout ? "" : c)];
         }
 
-        var images = SceneRecognizer.ToBatch([.. examples.Select(e => e.Image)], 64);
-        return (_autoencoder.EncodeLatents(images), captions);
+        var images = SceneRecognizer.ToBatch([.. frames.Select(f => f.Image)], size);
+        var latents = _autoencoder.EncodeLatents(images);
+        return (latents, captions, _recipe.ObjectWeight > 0 ? LatentObjectWeights(frames, size, _autoencoder.Config.DownsampleFactor, _recipe.ObjectWeight) : null);
+    }
+
+    /// <summary>Per-latent-pixel loss weights: 1 + λ_o where any pixel of the latent cell is an object pixel (the instance
+    /// map dilated by one pixel, as the autoencoder's loss weights it), 1 elsewhere.</summary>
+    /// <param name="frames">The renders with their instance maps, all <paramref name="size"/> square.</param>
+    /// <param name="size">Side of the renders in pixels.</param>
+    /// <param name="factor">The autoencoder's downsample factor.</param>
+    /// <param name="objectWeight">λ_o.</param>
+    /// <returns>(B, 1, S / f, S / f).</returns>
+    public static Tensor LatentObjectWeights(IReadOnlyList<Synthetic.Rendering.RenderedFrame> frames, int size, int factor, double objectWeight)
+    {
+        using var scope = NewDisposeScope();
+        var pixels = AutoencoderTraining.ObjectWeights(frames, size, objectWeight);   // (B, 1, S, S)
+        return nn.functional.max_pool2d(pixels, factor).MoveToOuterDisposeScope();  // (B, 1, S / f, S / f)
     }
 
     /// <summary>The (B, T, D) text states of the captions; with the text tower's graph when it is trained.</summary>
@@ -91,8 +110,10 @@ public sealed class TextToImageTraining
     /// <param name="context">(B, T, D) text states.</param>
     /// <param name="timesteps">(B) int64 times, or null to draw them uniformly from the global generator.</param>
     /// <param name="noise">Noise like the latents, or null to draw it.</param>
+    /// <param name="weights">Per-pixel weights (B, 1, h, w) of each sample's squared error, normalised per sample; null is
+    /// the plain mean.</param>
     /// <returns>Scalar loss with its graph.</returns>
-    public Tensor Loss(Tensor latents, Tensor context, Tensor? timesteps = null, Tensor? noise = null)
+    public Tensor Loss(Tensor latents, Tensor context, Tensor? timesteps = null, Tensor? noise = null, Tensor? weights = null)
     {
         using var scope = NewDisposeScope();
         var batch = latents.shape[0];
@@ -101,9 +122,12 @@ public sealed class TextToImageTraining
         var noisy = _schedule.AddNoise(latents, eps, t);                            // (B, C, h, w)
         var target = _schedule.Target(latents, eps, t);                            // (B, C, h, w)
         var prediction = _unet.forward(noisy, t, context);                         // (B, C, h, w)
-        var perSample = (prediction - target).square().mean([1, 2, 3]);            // (B)
-        var weights = _recipe.MinSnrGamma > 0 ? _schedule.MinSnrLossWeights(t, _recipe.MinSnrGamma) : ones_like(perSample);
-        return (weights.to(perSample.dtype) * perSample).mean().MoveToOuterDisposeScope();
+        var error = (prediction - target).square();                                // (B, C, h, w)
+        var perSample = weights is null
+            ? error.mean([1, 2, 3])
+            : (error * weights).mean([1, 2, 3]) / weights.mean([1, 2, 3]);        // (B)
+        var snr = _recipe.MinSnrGamma > 0 ? _schedule.MinSnrLossWeights(t, _recipe.MinSnrGamma) : ones_like(perSample);
+        return (snr.to(perSample.dtype) * perSample).mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>Relative conditioning gap at high noise on a fixed held-out batch: (L_empty − L_prompt) / L_empty.</summary>
@@ -113,7 +137,7 @@ public sealed class TextToImageTraining
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var held = TextToImageData.HeldOutPrompts(samples, singleObject: true);
-        var images = SceneRecognizer.ToBatch([.. held.Select((p, i) => Synthetic.Scenes.SceneRendering.Render(new Synthetic.Scenes.SceneSample(i, p.Label)))], 64);
+        var images = SceneRecognizer.ToBatch([.. held.Select((p, i) => SceneRendering.Render(new SceneSample(i, p.Label)))], 64);
         var latents = _autoencoder.EncodeLatents(images);
         var context = _clip.EncodePromptTokens([.. held.Select(p => p.Prompt)]);
         var generator = new Generator(1234);

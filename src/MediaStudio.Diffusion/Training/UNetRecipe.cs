@@ -50,6 +50,12 @@ public sealed record UNetRecipe
     [JsonPropertyName("degradation_rate")]
     public double DegradationRate { get; init; } = 0.15;
 
+    /// <summary>Extra loss weight λ_o on the latent pixels an object covers: each pixel's squared error counts 1 + λ_o there
+    /// and 1 elsewhere, normalised per sample. A small object covers a few percent of the image, so without it the
+    /// backgrounds' textures dominate the loss; 0 (the default, and what older recipes mean) is the plain mean.</summary>
+    [JsonPropertyName("object_weight")]
+    public double ObjectWeight { get; init; }
+
     /// <summary>EMA decay of the weights that are saved; 0 saves the raw weights.</summary>
     [JsonPropertyName("ema_decay")]
     public double EmaDecay { get; init; } = 0.999;
@@ -79,9 +85,9 @@ public sealed record UNetRecipe
             throw new ArgumentException($"single_object_rate must be in [0, 1], got {SingleObjectRate}");
         }
 
-        if (MinSnrGamma < 0 || BatchSize < 1 || SampleEvery < 0)
+        if (MinSnrGamma < 0 || ObjectWeight < 0 || BatchSize < 1 || SampleEvery < 0)
         {
-            throw new ArgumentException($"min_snr_gamma ({MinSnrGamma}), batch_size ({BatchSize}) and sample_every ({SampleEvery}) must be >= 0 (batch >= 1)");
+            throw new ArgumentException($"min_snr_gamma ({MinSnrGamma}), object_weight ({ObjectWeight}), batch_size ({BatchSize}) and sample_every ({SampleEvery}) must be >= 0 (batch >= 1)");
         }
 
         var options = new TrainingOptions

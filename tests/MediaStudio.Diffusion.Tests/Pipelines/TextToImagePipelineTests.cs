@@ -101,6 +101,38 @@ public sealed class TextToImagePipelineTests
     }
 
     [Fact]
+    public void UnconditionalContext_EmbeddingOfAnotherTextEncoder_IsRejectedWithTheFix()
+    {
+        var root = Directory.CreateTempSubdirectory("stale-negative-").FullName;
+        try
+        {
+            using (var built = TinyPipeline.Create())
+            {
+                built.Save(root);
+            }
+
+            using var pipeline = TextToImagePipeline.Load(root, CPU);
+            var states = pipeline.EmptyPromptStates;
+            using var stale = new NegativeEmbedding(states.clone(), Card(states) with { TextEncoderSha256 = new string('0', 64) });
+            using var current = new NegativeEmbedding(states.clone(), Card(states) with { TextEncoderSha256 = TextToImagePipeline.TextEncoderSha256(root) });
+            var request = TinyPipeline.Request() with { Negative = NegativeKind.Embedding };
+
+            var error = Assert.Throws<ArgumentException>(() => pipeline.UnconditionalContext(request with { Embedding = stale }).Dispose());
+            using var context = pipeline.UnconditionalContext(request with { Embedding = current });
+
+            Assert.NotNull(pipeline.TextEncoderHash);
+            Assert.Contains("000000000000", error.Message, StringComparison.Ordinal);
+            Assert.Contains(pipeline.TextEncoderHash[..12], error.Message, StringComparison.Ordinal);
+            Assert.Contains("mediastudio train negative-embedding --name test", error.Message, StringComparison.Ordinal);
+            Assert.True(context.squeeze(0).allclose(states));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Generate_HugePrompt_IsTruncatedNotRefused()
     {
         using var pipeline = TinyPipeline.Create();
