@@ -77,14 +77,21 @@ internal static class EvalT2iCommand
         text.Append(inv, $"`mediastudio eval t2i --single {result.SingleObject.Prompts} --multi {result.MultiObject.Prompts} --steps {result.Steps} --guidance {result.Guidance} --sampler {result.Sampler}` ")
             .Append(inv, $"({seconds:F0} s). Held-out prompts (scene seeds from 2^62 + 5e7), one image each, read by `models/recognizer` ")
             .Append("(its own accuracy bounds these numbers: see its card).\n\n");
-        text.Append("| attribute | single object | two or three objects |\n| --- | --- | --- |\n");
+        var ceiling = result.Ceiling;
+        text.Append("Beside each generated column, its ceiling: a true render of each prompt's scene after a round trip through `models/autoencoder` ")
+            .Append("(the latent a perfect UNet would produce), read the same way.\n\n");
+        text.Append("| attribute | single object | ceiling, single | two or three objects | ceiling, two or three |\n| --- | --- | --- | --- | --- |\n");
         var keys = result.SingleObject.PerAttribute.Keys.Union(result.MultiObject.PerAttribute.Keys).Order(StringComparer.Ordinal);
         foreach (var key in keys)
         {
-            text.Append(inv, $"| {key} | {Percent(result.SingleObject.PerAttribute, key)} | {Percent(result.MultiObject.PerAttribute, key)} |\n");
+            text.Append(inv, $"| {key} | {Percent(result.SingleObject.PerAttribute, key)} | {Percent(ceiling.RoundTrip.PerAttribute, key)} ")
+                .Append(inv, $"| {Percent(result.MultiObject.PerAttribute, key)} | {Percent(ceiling.MultiRoundTrip.PerAttribute, key)} |\n");
         }
 
-        text.Append(inv, $"| **all correct** | **{result.SingleObject.AllCorrect * 100:F1}%** | **{result.MultiObject.AllCorrect * 100:F1}%** |\n\n");
+        text.Append(inv, $"| **all correct** | **{result.SingleObject.AllCorrect * 100:F1}%** | {ceiling.RoundTrip.AllCorrect * 100:F1}% ")
+            .Append(inv, $"| **{result.MultiObject.AllCorrect * 100:F1}%** | {ceiling.MultiRoundTrip.AllCorrect * 100:F1}% |\n\n");
+        text.Append(inv, $"The true renders themselves, read directly: all correct {ceiling.Renders.AllCorrect * 100:F1}% (single object), ")
+            .Append(inv, $"{ceiling.MultiRenders.AllCorrect * 100:F1}% (two or three).\n\n");
         text.Append(inv, $"Diversity (mean pairwise RMS distance, 0-1, between 4 seeds of the same prompt, 8 prompts): {result.Diversity:F3}\n");
         return text.ToString();
     }

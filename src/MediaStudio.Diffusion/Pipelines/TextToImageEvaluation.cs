@@ -28,9 +28,22 @@ public sealed record AdherenceSummary(
     }
 }
 
+/// <summary>What a perfect UNet could score on the same prompts: the recognizer's reading of a true render of each prompt,
+/// and of that render after a round trip through the pipeline's autoencoder (the latent a perfect UNet would produce).</summary>
+/// <param name="Renders">Single-object prompts: the true renders.</param>
+/// <param name="RoundTrip">Single-object prompts: the true renders encoded and decoded.</param>
+/// <param name="MultiRenders">Multi-object prompts: the true renders.</param>
+/// <param name="MultiRoundTrip">Multi-object prompts: the true renders encoded and decoded.</param>
+public sealed record AdherenceCeiling(
+    [property: JsonPropertyName("renders")] AdherenceSummary Renders,
+    [property: JsonPropertyName("round_trip")] AdherenceSummary RoundTrip,
+    [property: JsonPropertyName("multi_renders")] AdherenceSummary MultiRenders,
+    [property: JsonPropertyName("multi_round_trip")] AdherenceSummary MultiRoundTrip);
+
 /// <summary>The result of <c>mediastudio eval t2i</c>.</summary>
 /// <param name="SingleObject">Adherence on single-object prompts.</param>
 /// <param name="MultiObject">Adherence on two- and three-object prompts.</param>
+/// <param name="Ceiling">The same prompts' true renders, as read directly and through the autoencoder.</param>
 /// <param name="Diversity">Mean pairwise RMS distance (0-1) between images of the same prompt from different seeds.</param>
 /// <param name="Steps">Sampler steps.</param>
 /// <param name="Guidance">Guidance scale.</param>
@@ -38,6 +51,7 @@ public sealed record AdherenceSummary(
 public sealed record TextToImageEvaluation(
     [property: JsonPropertyName("single_object")] AdherenceSummary SingleObject,
     [property: JsonPropertyName("multi_object")] AdherenceSummary MultiObject,
+    [property: JsonPropertyName("ceiling")] AdherenceCeiling Ceiling,
     [property: JsonPropertyName("diversity")] double Diversity,
     [property: JsonPropertyName("steps")] int Steps,
     [property: JsonPropertyName("guidance")] double Guidance,
@@ -79,9 +93,39 @@ public sealed record TextToImageEvaluation(
         var singleScores = Score(recognizer, single, Render);
         var multiScores = Score(recognizer, multi, Render);
         var distances = diversityPrompts.Select(p => Synthetic.Metrics.Diversity.MeanPairwiseDistance(Render([p.Prompt, p.Prompt, p.Prompt, p.Prompt], SeedBase + 900_000))).ToList();
+        var ceiling = new AdherenceCeiling(
+            Summary(recognizer, single, TrueRenders(single)), Summary(recognizer, single, RoundTrip(pipeline, TrueRenders(single))),
+            Summary(recognizer, multi, TrueRenders(multi)), Summary(recognizer, multi, RoundTrip(pipeline, TrueRenders(multi))));
         return new TextToImageEvaluation(
-            AdherenceSummary.From(singleScores), AdherenceSummary.From(multiScores), distances.Count == 0 ? 0 : distances.Average(), steps, guidance, sampler.ToCliName());
+            AdherenceSummary.From(singleScores), AdherenceSummary.From(multiScores), ceiling, distances.Count == 0 ? 0 : distances.Average(), steps, guidance, sampler.ToCliName());
     }
+
+    /// <summary>One true render of each prompt's scene (seed i for prompt i) at the pipeline's 64x64.</summary>
+    public static IReadOnlyList<RgbImage> TrueRenders(IReadOnlyList<(SceneLabel Label, string Prompt)> prompts)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        return [.. prompts.Select((p, i) => SceneRendering.Render(new SceneSample(i, p.Label)))];
+    }
+
+    /// <summary>The images encoded to the posterior mean and decoded by the pipeline's autoencoder, in batches of 16.</summary>
+    public static IReadOnlyList<RgbImage> RoundTrip(TextToImagePipeline pipeline, IReadOnlyList<RgbImage> images)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(images);
+        using var noGrad = no_grad();
+        var decoded = new List<RgbImage>(images.Count);
+        foreach (var batch in images.Chunk(16))
+        {
+            using var scope = NewDisposeScope();
+            var pixels = SceneRecognizer.ToBatch(batch, pipeline.Autoencoder.Config.SampleSize).to(pipeline.Device);
+            decoded.AddRange(ImageTensors.ToImages(pipeline.Autoencoder.DecodeLatents(pipeline.Autoencoder.EncodeLatents(pixels))));
+        }
+
+        return decoded;
+    }
+
+    private static AdherenceSummary Summary(SceneRecognizer recognizer, IReadOnlyList<(SceneLabel Label, string Prompt)> prompts, IReadOnlyList<RgbImage> images) =>
+        AdherenceSummary.From([.. PromptAdherence.Score(recognizer, images, [.. prompts.Select(p => p.Label)])]);
 
     /// <summary>Draws one image per prompt, image i from seed <paramref name="seedBase"/> + i, in batches of 16.</summary>
     public static IReadOnlyList<RgbImage> Draw(
