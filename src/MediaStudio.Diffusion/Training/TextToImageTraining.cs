@@ -75,31 +75,67 @@ public sealed class TextToImageTraining
             .Select(i => TextToImageData.Scene((long)(TrainingSeed.ForStep(_recipe.Seed, step) >> 2) + i, _recipe.SingleObjectRate, _recipe.DegradationRate))
             .ToList();
         var size = _autoencoder.Config.SampleSize;
-        var frames = scenes.Select(s => SceneRendering.RenderFrame(s, size, size)).ToList();
+        var images = SceneRecognizer.ToBatch([.. scenes.Select(s => SceneRendering.Render(s, size, size))], size);
+        var prompted = scenes.Select(s => (SceneLabel?)s.Label).ToList();
         var captions = scenes.Select(TextToImageData.Caption).ToList();
         if (dropout && _recipe.ConditionDropout > 0)
         {
             var rng = new Random(unchecked((int)TrainingSeed.ForStep(_recipe.Seed ^ 0x5EED, step)));
-            captions = [.. captions.Select(c => rng.NextDouble() < _recipe.ConditionDropout ? "" : c)];
+            for (var i = 0; i < captions.Count; i++)
+            {
+                if (rng.NextDouble() < _recipe.ConditionDropout)
+                {
+                    (captions[i], prompted[i]) = ("", null);
+                }
+            }
         }
 
-        var images = SceneRecognizer.ToBatch([.. frames.Select(f => f.Image)], size);
         var latents = _autoencoder.EncodeLatents(images);
-        return (latents, captions, _recipe.ObjectWeight > 0 ? LatentObjectWeights(frames, size, _autoencoder.Config.DownsampleFactor, _recipe.ObjectWeight) : null);
+        return (latents, captions, _recipe.ObjectWeight > 0 ? PromptObjectWeights(prompted, size, _autoencoder.Config.DownsampleFactor, _recipe.ObjectWeight) : null);
     }
 
-    /// <summary>Per-latent-pixel loss weights: 1 + λ_o where any pixel of the latent cell is an object pixel (the instance
-    /// map dilated by one pixel, as the autoencoder's loss weights it), 1 elsewhere.</summary>
-    /// <param name="frames">The renders with their instance maps, all <paramref name="size"/> square.</param>
+    /// <summary>Per-latent-pixel loss weights from the prompt: 1 + λ_o on the cells of a disk about each object's region
+    /// centre, as large as its size class can be drawn plus the layout's jitter, 1 elsewhere and everywhere for an empty
+    /// prompt.</summary>
+    /// <remarks>
+    /// The weights depend on the prompt only, never on the rendered image, so the loss's minimiser is still the posterior
+    /// mean E[x_0 | x_t, c]. Weights read from the image's instance map (as the autoencoder's loss uses them) tilt it: at
+    /// every pixel the odds of "an object is here" grow by 1 + λ_o, and the model draws the object at every place it
+    /// is unsure of (a first run with them drew two to four copies of a single object).
+    /// </remarks>
+    /// <param name="labels">The prompt's scene label per sample; null for an empty prompt.</param>
     /// <param name="size">Side of the renders in pixels.</param>
     /// <param name="factor">The autoencoder's downsample factor.</param>
     /// <param name="objectWeight">λ_o.</param>
     /// <returns>(B, 1, S / f, S / f).</returns>
-    public static Tensor LatentObjectWeights(IReadOnlyList<Synthetic.Rendering.RenderedFrame> frames, int size, int factor, double objectWeight)
+    public static Tensor PromptObjectWeights(IReadOnlyList<SceneLabel?> labels, int size, int factor, double objectWeight)
     {
-        using var scope = NewDisposeScope();
-        var pixels = AutoencoderTraining.ObjectWeights(frames, size, objectWeight);   // (B, 1, S, S)
-        return nn.functional.max_pool2d(pixels, factor).MoveToOuterDisposeScope();  // (B, 1, S / f, S / f)
+        ArgumentNullException.ThrowIfNull(labels);
+        var pixels = new float[labels.Count * size * size];
+        Array.Fill(pixels, 1f);
+        var jitter = SceneLayout.PositionJitter * size * Math.Sqrt(2);
+        for (var b = 0; b < labels.Count; b++)
+        {
+            foreach (var spec in labels[b]?.Objects ?? [])
+            {
+                var (fx, fy) = SceneLayout.RegionCentre(spec.Region);
+                var radius = (SceneLayout.SizeFraction(spec.Size) * size * SceneLayout.MaxRadiusScale) + jitter + 1;
+                for (var y = 0; y < size; y++)
+                {
+                    for (var x = 0; x < size; x++)
+                    {
+                        var (dx, dy) = (x + 0.5 - (fx * size), y + 0.5 - (fy * size));
+                        if ((dx * dx) + (dy * dy) <= radius * radius)
+                        {
+                            pixels[(((b * size) + y) * size) + x] = (float)(1 + objectWeight);
+                        }
+                    }
+                }
+            }
+        }
+
+        using var full = tensor(pixels).view(labels.Count, 1, size, size);
+        return nn.functional.max_pool2d(full, factor);                               // (B, 1, S / f, S / f)
     }
 
     /// <summary>The (B, T, D) text states of the captions; with the text tower's graph when it is trained.</summary>

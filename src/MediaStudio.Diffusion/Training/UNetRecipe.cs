@@ -50,9 +50,10 @@ public sealed record UNetRecipe
     [JsonPropertyName("degradation_rate")]
     public double DegradationRate { get; init; } = 0.15;
 
-    /// <summary>Extra loss weight λ_o on the latent pixels an object covers: each pixel's squared error counts 1 + λ_o there
-    /// and 1 elsewhere, normalised per sample. A small object covers a few percent of the image, so without it the
-    /// backgrounds' textures dominate the loss; 0 (the default, and what older recipes mean) is the plain mean.</summary>
+    /// <summary>Extra loss weight λ_o on the latent pixels where the prompt places an object (its region and size class,
+    /// <see cref="TextToImageTraining.PromptObjectWeights"/>): each pixel's squared error counts 1 + λ_o there and 1
+    /// elsewhere, normalised per sample. A small object covers a few percent of the image, so without it the backgrounds'
+    /// textures dominate the loss; 0 (the default, and what older recipes mean) is the plain mean.</summary>
     [JsonPropertyName("object_weight")]
     public double ObjectWeight { get; init; }
 

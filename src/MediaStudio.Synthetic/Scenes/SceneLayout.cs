@@ -17,6 +17,12 @@ public static class SceneLayout
         _ => throw new ArgumentOutOfRangeException(nameof(region), region, "unknown region"),
     };
 
+    /// <summary>The most an object's centre moves from its region's centre, per axis, as a fraction of each side.</summary>
+    public const double PositionJitter = 0.03;
+
+    /// <summary>The largest factor an object's radius takes on its size class's nominal radius.</summary>
+    public const double MaxRadiusScale = 1.06;
+
     /// <summary>Returns the nominal radius of a size class as a fraction of the shorter side.</summary>
     public static double SizeFraction(SizeClass size) => size switch
     {
@@ -36,9 +42,9 @@ public static class SceneLayout
         foreach (var spec in sample.Label.Objects)
         {
             var (fx, fy) = RegionCentre(spec.Region);
-            var x = (fx + rng.Range(-0.03, 0.03)) * width;
-            var y = (fy + rng.Range(-0.03, 0.03)) * height;
-            var radius = SizeFraction(spec.Size) * side * rng.Range(0.94, 1.06);
+            var x = (fx + rng.Range(-PositionJitter, PositionJitter)) * width;
+            var y = (fy + rng.Range(-PositionJitter, PositionJitter)) * height;
+            var radius = SizeFraction(spec.Size) * side * rng.Range(0.94, MaxRadiusScale);
             var rotation = rng.Range(-0.15, 0.15);
             placed.Add(new PlacedObject(spec, new ObjectPose(x, y, radius, rotation)));
         }

@@ -12,26 +12,42 @@ namespace MediaStudio.Diffusion.Tests.Training;
 public sealed class ObjectWeightedLossTests
 {
     [Fact]
-    public void LatentObjectWeights_OneObject_HeavyExactlyOnTheCellsItCovers()
+    public void PromptObjectWeights_CoverEveryRenderOfThePrompt_AndOnlyNearItsObjects()
     {
-        var scene = SceneSampler.Sample(11, new SceneSamplerOptions { MaxObjects = 1 });
-        var frame = SceneRendering.RenderFrame(scene);
-
-        using var weights = TextToImageTraining.LatentObjectWeights([frame], 64, 4, objectWeight: 3); // (1, 1, 16, 16)
-
-        Assert.Equal(new long[] { 1, 1, 16, 16 }, weights.shape);
-        var cells = weights.data<float>().ToArray();
-        for (var cy = 0; cy < 16; cy++)
+        var options = new SceneSamplerOptions { MaxObjects = 3 };
+        for (var seed = 0; seed < 40; seed++)
         {
-            for (var cx = 0; cx < 16; cx++)
-            {
-                var near = Enumerable.Range(cy * 4 - 1, 6).Any(y => Enumerable.Range(cx * 4 - 1, 6)
-                    .Any(x => x is >= 0 and < 64 && y is >= 0 and < 64 && frame.Instances[(y * 64) + x] > 0));
-                Assert.Equal(near ? 4f : 1f, cells[(cy * 16) + cx]);
-            }
-        }
+            var scene = SceneSampler.Sample(seed, options);
+            using var weights = TextToImageTraining.PromptObjectWeights([scene.Label], 64, 4, objectWeight: 3); // (1, 1, 16, 16)
+            var cells = weights.data<float>().ToArray();
 
-        Assert.InRange(cells.Count(c => c > 1), 4, 64);
+            // the weights come from the label alone, so every layout of it (another seed's jitter and radius) must lie under them
+            foreach (var layoutSeed in new long[] { seed, seed + 1000, seed + 2000 })
+            {
+                var frame = SceneRendering.RenderClean(new SceneSample(layoutSeed, scene.Label));
+                for (var i = 0; i < frame.Instances.Length; i++)
+                {
+                    if (frame.Instances[i] > 0)
+                    {
+                        Assert.Equal(4f, cells[((i / 64 / 4) * 16) + (i % 64 / 4)]);
+                    }
+                }
+            }
+
+            Assert.All(cells, c => Assert.True(c is 1f or 4f));
+            Assert.InRange(cells.Count(c => c > 1), 4, 72 * scene.Label.Objects.Count);
+        }
+    }
+
+    [Fact]
+    public void PromptObjectWeights_EmptyPrompt_IsUniform()
+    {
+        var scene = SceneSampler.Sample(3);
+
+        using var weights = TextToImageTraining.PromptObjectWeights([null, scene.Label], 64, 4, objectWeight: 4);
+
+        Assert.True(weights[0].eq(1).all().item<bool>());
+        Assert.True(weights[1].max().item<float>() == 5f);
     }
 
     [Fact]
