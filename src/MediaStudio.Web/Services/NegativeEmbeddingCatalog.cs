@@ -1,5 +1,7 @@
 using System.Text.Json;
+using MediaStudio.Diffusion.Pipelines;
 using MediaStudio.Jobs.Models;
+using MediaStudio.Neural.Checkpoints;
 using Microsoft.Extensions.Options;
 
 namespace MediaStudio.Web.Services;
@@ -11,7 +13,8 @@ public sealed class NegativeEmbeddingCatalog(IOptions<ModelRegistryOptions> mode
     /// <summary>Gets the folder that holds the embeddings.</summary>
     public string Root => Path.Combine(Path.GetFullPath(models.Value.Path), "negatives");
 
-    /// <summary>Lists the embeddings, by name.</summary>
+    /// <summary>Lists the embeddings, by name; each says whether it was trained for another text tower than the one that
+    /// conditions the installed UNet (generation refuses those).</summary>
     public IReadOnlyList<NegativeEmbeddingCard> List()
     {
         if (!Directory.Exists(Root))
@@ -19,6 +22,7 @@ public sealed class NegativeEmbeddingCatalog(IOptions<ModelRegistryOptions> mode
             return [];
         }
 
+        var current = CurrentTextEncoder();
         var cards = new List<NegativeEmbeddingCard>();
         foreach (var folder in Directory.EnumerateDirectories(Root).Order(StringComparer.Ordinal))
         {
@@ -28,7 +32,7 @@ public sealed class NegativeEmbeddingCatalog(IOptions<ModelRegistryOptions> mode
                 card = Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal).FirstOrDefault() ?? string.Empty;
             }
 
-            if (card.Length > 0 && Read(Path.GetFileName(folder), card) is { } read)
+            if (card.Length > 0 && Read(Path.GetFileName(folder), card, current) is { } read)
             {
                 cards.Add(read);
             }
@@ -37,7 +41,19 @@ public sealed class NegativeEmbeddingCatalog(IOptions<ModelRegistryOptions> mode
         return cards;
     }
 
-    private static NegativeEmbeddingCard? Read(string name, string path)
+    private string? CurrentTextEncoder()
+    {
+        try
+        {
+            return TextToImagePipeline.TextEncoderSha256(Path.GetFullPath(models.Value.Path));
+        }
+        catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
+        {
+            return null; // no installed models to compare with: nothing is marked
+        }
+    }
+
+    private static NegativeEmbeddingCard? Read(string name, string path, string? currentTextEncoder)
     {
         try
         {
@@ -50,6 +66,7 @@ public sealed class NegativeEmbeddingCatalog(IOptions<ModelRegistryOptions> mode
             var facts = new List<KeyValuePair<string, string>>();
             string? description = null;
             List<string>? prompts = null;
+            var stale = false;
             foreach (var property in doc.RootElement.EnumerateObject())
             {
                 var value = property.Value.ValueKind switch
@@ -69,6 +86,11 @@ public sealed class NegativeEmbeddingCatalog(IOptions<ModelRegistryOptions> mode
                     continue;
                 }
 
+                if (property.Name == "text_encoder_sha256" && currentTextEncoder is not null)
+                {
+                    stale = !string.Equals(value, currentTextEncoder, StringComparison.OrdinalIgnoreCase);
+                }
+
                 if (property.Name is "description" or "summary")
                 {
                     description = value;
@@ -79,7 +101,7 @@ public sealed class NegativeEmbeddingCatalog(IOptions<ModelRegistryOptions> mode
                 }
             }
 
-            return new NegativeEmbeddingCard(name, description, facts, prompts);
+            return new NegativeEmbeddingCard(name, description, facts, prompts, stale);
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -93,4 +115,6 @@ public sealed class NegativeEmbeddingCatalog(IOptions<ModelRegistryOptions> mode
 /// <param name="Description">The card's description, if any.</param>
 /// <param name="Facts">The card's other scalar fields (reward before and after, prompts used, …).</param>
 /// <param name="Prompts">The training prompts the card lists, if it lists them.</param>
-public sealed record NegativeEmbeddingCard(string Name, string? Description, IReadOnlyList<KeyValuePair<string, string>> Facts, IReadOnlyList<string>? Prompts = null);
+/// <param name="TrainedForAnotherModel">The card names a text tower other than the one that conditions the installed UNet.</param>
+public sealed record NegativeEmbeddingCard(
+    string Name, string? Description, IReadOnlyList<KeyValuePair<string, string>> Facts, IReadOnlyList<string>? Prompts = null, bool TrainedForAnotherModel = false);

@@ -32,6 +32,31 @@ public sealed class NegativeEmbeddingCatalogTests : IDisposable
         Assert.Null(cards[0].Prompts);
     }
 
+    [Fact]
+    public void List_CardsNamingATextTower_AreMarkedWhenItIsNotTheInstalledUNets()
+    {
+        var installed = new string('a', 64);
+        Directory.CreateDirectory(Path.Combine(_models, "unet"));
+        File.WriteAllText(Path.Combine(_models, "unet", "SHA256SUMS"), $"{installed}  text_encoder.safetensors\n");
+        Write("current", "card.json", $$"""{"text_encoder_sha256":"{{installed}}"}""");
+        Write("stale", "card.json", $$"""{"text_encoder_sha256":"{{new string('b', 64)}}"}""");
+        Write("unknown", "card.json", """{"description":"no hash recorded"}""");
+
+        var cards = Catalog().List().ToDictionary(c => c.Name);
+
+        Assert.False(cards["current"].TrainedForAnotherModel);
+        Assert.True(cards["stale"].TrainedForAnotherModel);
+        Assert.False(cards["unknown"].TrainedForAnotherModel);
+    }
+
+    [Fact]
+    public void List_NoInstalledUNet_MarksNothing()
+    {
+        Write("any", "card.json", $$"""{"text_encoder_sha256":"{{new string('b', 64)}}"}""");
+
+        Assert.False(Assert.Single(Catalog().List()).TrainedForAnotherModel);
+    }
+
     public void Dispose()
     {
         Directory.Delete(_models, recursive: true);

@@ -43,6 +43,22 @@ public sealed class NegativePickerTests : BunitContext
     }
 
     [Fact]
+    public void Render_ChosenEmbeddingOfAnotherModel_WarnsThatGenerationRefusesIt()
+    {
+        NegativeEmbeddingCard[] cards = [new("old", null, [], TrainedForAnotherModel: true), new("fresh", null, [])];
+
+        var stale = Render<NegativePicker>(p => p
+            .Add(n => n.Value, new NegativeChoice(TextToImageSpec.NegativeFromEmbedding, null, "old"))
+            .Add(n => n.Embeddings, cards));
+        var fresh = Render<NegativePicker>(p => p
+            .Add(n => n.Value, new NegativeChoice(TextToImageSpec.NegativeFromEmbedding, null, "fresh"))
+            .Add(n => n.Embeddings, cards));
+
+        Assert.Contains("trained for another text encoder", stale.Find("[data-testid=embedding-stale]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(fresh.FindAll("[data-testid=embedding-stale]"));
+    }
+
+    [Fact]
     public void TypingNegativePrompt_RaisesValueChangedWithoutTouchingValue()
     {
         var start = new NegativeChoice(TextToImageSpec.NegativeFromPrompt, null, null);
