@@ -218,7 +218,7 @@ internal static class TrainUNetCommand
         card.Append(inv, $"- data: fresh world renders every step (seeds below 2^62), {recipe.SingleObjectRate:P0} with one object, the rest one to three; one caption each\n");
         if (recipe.ObjectWeight > 0)
         {
-            card.Append(inv, $"- loss: each latent pixel an object covers weighs 1 + {recipe.ObjectWeight} in the squared error (normalised per image), so the small objects are not drowned by the backgrounds' textures\n");
+            card.Append(inv, $"- loss: each latent pixel where the prompt places an object (a disk about its region's centre as large as its size class can be drawn) weighs 1 + {recipe.ObjectWeight} in the squared error (normalised per image), so the small objects are not drowned by the backgrounds' textures\n");
         }
 
         card.Append(inv, $"- training time: {history.Seconds / 60:F1} min wall clock on this machine's CPU ({threads} torch threads, machine shared with other jobs")

@@ -101,7 +101,7 @@ public sealed record AutoencoderEvaluation(
         return ImageGrid.Compose([.. originals, .. reconstructions], count, scale);
     }
 
-    /// <summary>Encodes to the posterior mean and decodes, returning 8-bit images.</summary>
+    /// <summary>Encodes to the posterior mean and decodes on the model's device, returning 8-bit images.</summary>
     /// <param name="model">The autoencoder.</param>
     /// <param name="images">Square renders of the model's sample size.</param>
     /// <param name="latents">Receives the scaled latents when not null.</param>
@@ -113,7 +113,8 @@ public sealed record AutoencoderEvaluation(
         using var scope = NewDisposeScope();
         using var guard = no_grad();
         model.eval();
-        var x = AutoencoderImages.ToBatch(images, model.Config.SampleSize); // (B, 3, S, S)
+        var device = model.parameters().First().device;
+        var x = AutoencoderImages.ToBatch(images, model.Config.SampleSize).to(device); // (B, 3, S, S)
         var z = model.EncodeLatents(x);                                     // (B, L, S/f, S/f)
         latents?.Add(z);
         return AutoencoderImages.ToImages(model.DecodeLatents(z));

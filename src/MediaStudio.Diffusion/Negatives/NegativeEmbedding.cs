@@ -170,11 +170,14 @@ public sealed class NegativeEmbedding : IDisposable
         if (textEncoderSha256 is not null && Card.TextEncoderSha256 is { } trainedFor && !string.Equals(trainedFor, textEncoderSha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException(
-                $"negative embedding '{Name}' was trained for the text encoder {trainedFor[..12]}… but this model's is {textEncoderSha256[..Math.Min(12, textEncoderSha256.Length)]}…; "
+                $"negative embedding '{Name}' was trained for the text encoder {Prefix(trainedFor)}… but this model's is {Prefix(textEncoderSha256)}…; "
                 + $"train it again for this model with `mediastudio train negative-embedding --name {Name}`");
         }
     }
 
     /// <summary>Disposes the tensor.</summary>
     public void Dispose() => States.Dispose();
+
+    /// <summary>The first 12 characters of a hash, or all of a shorter one (a card is not trusted to hold a full hash).</summary>
+    private static string Prefix(string hash) => hash[..Math.Min(12, hash.Length)];
 }

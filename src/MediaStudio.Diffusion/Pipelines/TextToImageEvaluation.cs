@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using MediaStudio.Diffusion.Autoencoder;
 using MediaStudio.Diffusion.Schedulers;
 using MediaStudio.Diffusion.Training;
 using MediaStudio.Media.Images;
@@ -93,9 +94,10 @@ public sealed record TextToImageEvaluation(
         var singleScores = Score(recognizer, single, Render);
         var multiScores = Score(recognizer, multi, Render);
         var distances = diversityPrompts.Select(p => Synthetic.Metrics.Diversity.MeanPairwiseDistance(Render([p.Prompt, p.Prompt, p.Prompt, p.Prompt], SeedBase + 900_000))).ToList();
+        var (singleRenders, multiRenders) = (TrueRenders(single), TrueRenders(multi));
         var ceiling = new AdherenceCeiling(
-            Summary(recognizer, single, TrueRenders(single)), Summary(recognizer, single, RoundTrip(pipeline, TrueRenders(single))),
-            Summary(recognizer, multi, TrueRenders(multi)), Summary(recognizer, multi, RoundTrip(pipeline, TrueRenders(multi))));
+            Summary(recognizer, single, singleRenders), Summary(recognizer, single, RoundTrip(pipeline, singleRenders)),
+            Summary(recognizer, multi, multiRenders), Summary(recognizer, multi, RoundTrip(pipeline, multiRenders)));
         return new TextToImageEvaluation(
             AdherenceSummary.From(singleScores), AdherenceSummary.From(multiScores), ceiling, distances.Count == 0 ? 0 : distances.Average(), steps, guidance, sampler.ToCliName());
     }
@@ -112,16 +114,7 @@ public sealed record TextToImageEvaluation(
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(images);
-        using var noGrad = no_grad();
-        var decoded = new List<RgbImage>(images.Count);
-        foreach (var batch in images.Chunk(16))
-        {
-            using var scope = NewDisposeScope();
-            var pixels = SceneRecognizer.ToBatch(batch, pipeline.Autoencoder.Config.SampleSize).to(pipeline.Device);
-            decoded.AddRange(ImageTensors.ToImages(pipeline.Autoencoder.DecodeLatents(pipeline.Autoencoder.EncodeLatents(pixels))));
-        }
-
-        return decoded;
+        return [.. images.Chunk(16).SelectMany(batch => AutoencoderEvaluation.Reconstruct(pipeline.Autoencoder, batch, null))];
     }
 
     private static AdherenceSummary Summary(SceneRecognizer recognizer, IReadOnlyList<(SceneLabel Label, string Prompt)> prompts, IReadOnlyList<RgbImage> images) =>

@@ -173,7 +173,7 @@ public sealed class TextToImageTraining
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var held = TextToImageData.HeldOutPrompts(samples, singleObject: true);
-        var images = SceneRecognizer.ToBatch([.. held.Select((p, i) => SceneRendering.Render(new SceneSample(i, p.Label)))], 64);
+        var images = SceneRecognizer.ToBatch(Pipelines.TextToImageEvaluation.TrueRenders(held), 64);
         var latents = _autoencoder.EncodeLatents(images);
         var context = _clip.EncodePromptTokens([.. held.Select(p => p.Prompt)]);
         var generator = new Generator(1234);

@@ -118,12 +118,15 @@ public sealed class TextToImagePipelineTests
             var request = TinyPipeline.Request() with { Negative = NegativeKind.Embedding };
 
             var error = Assert.Throws<ArgumentException>(() => pipeline.UnconditionalContext(request with { Embedding = stale }).Dispose());
+            using var shortHash = new NegativeEmbedding(states.clone(), Card(states) with { TextEncoderSha256 = "abc" });
+            var shortError = Assert.Throws<ArgumentException>(() => pipeline.UnconditionalContext(request with { Embedding = shortHash }).Dispose());
             using var context = pipeline.UnconditionalContext(request with { Embedding = current });
 
             Assert.NotNull(pipeline.TextEncoderHash);
             Assert.Contains("000000000000", error.Message, StringComparison.Ordinal);
             Assert.Contains(pipeline.TextEncoderHash[..12], error.Message, StringComparison.Ordinal);
             Assert.Contains("mediastudio train negative-embedding --name test", error.Message, StringComparison.Ordinal);
+            Assert.Contains("text encoder abc…", shortError.Message, StringComparison.Ordinal);
             Assert.True(context.squeeze(0).allclose(states));
         }
         finally
