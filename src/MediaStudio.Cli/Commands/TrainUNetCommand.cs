@@ -100,6 +100,14 @@ internal static class TrainUNetCommand
     /// <summary>The architecture flags of a run, or the folder whose architecture and weights it starts from.</summary>
     private sealed record Layout(string Attention, bool Pat, bool TopLevel, bool TextTime, bool TrainText, string? InitFrom);
 
+    /// <summary>Keeps the last conditioning-gap line of each step: a run resumed from a checkpoint taken at a sampling step measures that step again.</summary>
+    internal static IReadOnlyList<string> LastPerStep(IReadOnlyList<string> gaps) =>
+        [.. gaps.Select((line, index) => (line, index, step: line.Split(':')[0]))
+            .GroupBy(g => g.step)
+            .Select(g => g.Last())
+            .OrderBy(g => g.index)
+            .Select(g => g.line)];
+
     private static int Run(UNetRecipe recipe, int threads, string models, string output, Layout layout, string checkpoint, CancellationToken cancellationToken)
     {
         TorchRuntime.SetThreads(threads);
@@ -226,7 +234,7 @@ internal static class TrainUNetCommand
         card.Append("## Conditioning gap\n\n");
         card.Append("Relative loss increase when the prompt is replaced by the empty prompt, at high noise (t ≥ 600) on 32 held-out scenes. ")
             .Append("Near zero would mean the model ignores its prompt.\n\n");
-        foreach (var line in gaps)
+        foreach (var line in LastPerStep(gaps))
         {
             card.Append(inv, $"- step {line}\n");
         }

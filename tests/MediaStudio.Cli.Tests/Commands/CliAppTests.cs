@@ -95,4 +95,14 @@ public sealed class CliAppTests
 
         Assert.NotEmpty(result.Errors);
     }
+
+    [Fact]
+    public void LastPerStep_ResumedRunMeasuredAStepTwice_KeepsOneLinePerStepInOrder()
+    {
+        string[] gaps = ["500: 4.7 %", "1000: 3.8 %", "1000: 3.9 %", "1500: 5.9 %"];
+
+        var kept = TrainUNetCommand.LastPerStep(gaps);
+
+        Assert.Equal(["500: 4.7 %", "1000: 3.9 %", "1500: 5.9 %"], kept);
+    }
 }
