@@ -50,8 +50,17 @@ internal static class TrainUNetCommand
         {
             Description = "UNet folder whose config and weights (and text tower, if it carries one) start the run; the attention flags are then read from it.",
         };
+        var position = new Option<string?>("--position-embedding")
+        {
+            Description = "Position embedding of the transformers' tokens: none (Stable Diffusion) or sincos (a fixed 2D sine-cosine table through a learned gain). With --init-from a model without one, sincos grows it, its gains starting at zero.",
+        };
+        position.AcceptOnlyFromAmong(UNetConfig.NoPositionEmbedding, UNetConfig.SinCosPositionEmbedding);
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default: the recipe's)." };
         var seed = new Option<long?>("--seed") { Description = "Run seed: data order and noise (default: the recipe's)." };
+        var minSnr = new Option<double?>("--min-snr-gamma")
+        {
+            Description = "Min-SNR-γ loss weighting (default: the recipe's); 0 is the plain v- or ε-MSE, which weighs the high noise levels, where a sample's layout is decided, far more.",
+        };
         var checkpoint = new Option<string>("--checkpoint")
         {
             Description = "Resumable training checkpoint.",
@@ -59,7 +68,7 @@ internal static class TrainUNetCommand
         };
         var command = new Command("unet", "Train the text-to-image UNet (resumes after a kill).")
         {
-            recipe, steps, batch, threads, models, output, attention, pat, topLevel, textTime, trainText, initFrom, lr, seed, checkpoint,
+            recipe, steps, batch, threads, models, output, attention, pat, topLevel, textTime, trainText, initFrom, position, lr, seed, minSnr, checkpoint,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -72,8 +81,10 @@ internal static class TrainUNetCommand
                 LearningRate = parse.GetValue(lr) ?? loaded.LearningRate,
                 MinLearningRate = parse.GetValue(lr) is { } peak ? Math.Round(peak / 10, 12) : loaded.MinLearningRate,
                 Seed = parse.GetValue(seed) ?? loaded.Seed,
+                MinSnrGamma = parse.GetValue(minSnr) ?? loaded.MinSnrGamma,
             };
-            var layout = new Layout(parse.GetValue(attention)!, parse.GetValue(pat), parse.GetValue(topLevel), parse.GetValue(textTime), parse.GetValue(trainText), parse.GetValue(initFrom));
+            var layout = new Layout(
+                parse.GetValue(attention)!, parse.GetValue(pat), parse.GetValue(topLevel), parse.GetValue(textTime), parse.GetValue(trainText), parse.GetValue(initFrom), parse.GetValue(position));
             return Task.FromResult(Run(loaded, parse.GetValue(threads), parse.GetValue(models)!, parse.GetValue(output)!, layout, parse.GetValue(checkpoint)!, cancellationToken));
         });
         return command;
@@ -82,8 +93,10 @@ internal static class TrainUNetCommand
     /// <summary>The UNet the studio ships: <see cref="UNetConfig.Small"/> on the autoencoder's latents, with the text
     /// encoder's width and one attention kind.</summary>
     public static UNetConfig Config(
-        AutoencoderKLConfig autoencoder, int contextDim, string attention, bool pat, bool topLevel = false, bool textTime = false) => UNetConfig.Small with
+        AutoencoderKLConfig autoencoder, int contextDim, string attention, bool pat, bool topLevel = false, bool textTime = false,
+        string position = UNetConfig.NoPositionEmbedding) => UNetConfig.Small with
     {
+        PositionEmbedding = position,
         InChannels = autoencoder.LatentChannels,
         OutChannels = autoencoder.LatentChannels,
         SampleSize = autoencoder.SampleSize / autoencoder.DownsampleFactor,
@@ -98,7 +111,7 @@ internal static class TrainUNetCommand
     public static NoiseScheduleConfig Schedule => NoiseScheduleConfig.CosineVPrediction;
 
     /// <summary>The architecture flags of a run, or the folder whose architecture and weights it starts from.</summary>
-    private sealed record Layout(string Attention, bool Pat, bool TopLevel, bool TextTime, bool TrainText, string? InitFrom);
+    private sealed record Layout(string Attention, bool Pat, bool TopLevel, bool TextTime, bool TrainText, string? InitFrom, string? Position);
 
     /// <summary>Keeps the last conditioning-gap line of each step: a run resumed from a checkpoint taken at a sampling step measures that step again.</summary>
     internal static IReadOnlyList<string> LastPerStep(IReadOnlyList<string> gaps) =>
@@ -117,22 +130,33 @@ internal static class TrainUNetCommand
         var flags = layout.InitFrom is { } init
             ? $" --init-from {init}"
             : $" --attention {layout.Attention}{(layout.Pat ? " --pat" : "")}{(layout.TopLevel ? " --top-level-attention" : "")}{(layout.TextTime ? " --text-time-embedding" : "")}";
+        flags += layout.Position is { } positionFlag ? $" --position-embedding {positionFlag}" : "";
         var run = TrainingRunLog.Open(checkpoint, string.Create(inv,
-            $"mediastudio train unet --steps {recipe.Steps} --batch {recipe.BatchSize} --lr {recipe.LearningRate} --seed {recipe.Seed} --threads {threads}{flags}{(layout.TrainText ? " --train-text-encoder" : "")}"));
+            $"mediastudio train unet --steps {recipe.Steps} --batch {recipe.BatchSize} --lr {recipe.LearningRate} --seed {recipe.Seed} --min-snr-gamma {recipe.MinSnrGamma} --threads {threads}{flags}{(layout.TrainText ? " --train-text-encoder" : "")}"));
 
         using var autoencoder = AutoencoderKL.FromPretrained(Path.Combine(models, "autoencoder"));
         using var clip = ClipModel.FromPretrained(Path.Combine(models, "clip"));
-        var config = layout.InitFrom is { } initFolder
-            ? ModelFolder.ReadConfig<UNetConfig>(initFolder)
-            : Config(autoencoder.Config, (int)clip.Config.Text.HiddenSize, layout.Attention, layout.Pat, layout.TopLevel, layout.TextTime);
+        var started = layout.InitFrom is { } initFolder ? ModelFolder.ReadConfig<UNetConfig>(initFolder) : null;
+        var config = started is not null
+            ? started with { PositionEmbedding = layout.Position ?? started.PositionEmbedding }
+            : Config(autoencoder.Config, (int)clip.Config.Text.HiddenSize, layout.Attention, layout.Pat, layout.TopLevel, layout.TextTime, layout.Position ?? UNetConfig.NoPositionEmbedding);
+        config.Validate();
         TrainingSeed.Set(recipe.Seed);
         using var unet = new UNet2DConditionModel(config);
         string[] baseCommands = [];
         var baseSeconds = 0.0;
+        var carried = false;
         if (layout.InitFrom is { } from)
         {
-            ModelFolder.LoadWeights(from, unet);
-            var carried = TextToImagePipeline.LoadTextEncoder(from, clip);
+            if (started!.PositionEmbedding == UNetConfig.NoPositionEmbedding && config.PositionEmbedding != UNetConfig.NoPositionEmbedding)
+            {
+                unet.LoadGrownWithPositionEmbedding(from);
+            }
+            else
+            {
+                ModelFolder.LoadWeights(from, unet);
+            }
+            carried = TextToImagePipeline.LoadTextEncoder(from, clip);
             (baseCommands, baseSeconds) = TrainingHistory.Read(from);
             AnsiConsole.MarkupLine(inv, $"started from {Markup.Escape(from)} ({baseSeconds / 60:F1} min of training{(carried ? ", with its text tower" : "")})");
         }
@@ -185,8 +209,10 @@ internal static class TrainUNetCommand
 
         var gapLog = Path.Combine(samples, "gaps.txt");
         var history = new TrainingHistory([.. baseCommands, .. run.Commands], baseSeconds + seconds);
-        var card = Card(config, recipe, parameters, textParameters, history, baseSeconds, threads, finalGap, emaGap, prompts, File.Exists(gapLog) ? File.ReadAllLines(gapLog) : []);
-        TextToImagePipeline.SaveUNet(output, unet, schedule, card, layout.TrainText ? clip.TextModel : null);
+        var card = Card(config, recipe, parameters, textParameters, carried && !layout.TrainText, history, baseSeconds, threads, finalGap, emaGap, prompts, File.Exists(gapLog) ? File.ReadAllLines(gapLog) : []);
+
+        // A tower carried from the started folder goes on with the UNet, trained or not: the UNet was trained on its states.
+        TextToImagePipeline.SaveUNet(output, unet, schedule, card, layout.TrainText || carried ? clip.TextModel : null);
         AtomicFile.WriteAllText(Path.Combine(output, "recipe.json"), recipe.ToJson() + "\n");
         history.Write(output);
         codec.SavePng(ImageGrid.Compose(grid, grid.Count, scale: 2), Path.Combine(output, "samples.png"));
@@ -196,7 +222,7 @@ internal static class TrainUNetCommand
     }
 
     private static string Card(
-        UNetConfig config, UNetRecipe recipe, long parameters, long textParameters, TrainingHistory history, double baseSeconds, int threads,
+        UNetConfig config, UNetRecipe recipe, long parameters, long textParameters, bool frozenCarriedTower, TrainingHistory history, double baseSeconds, int threads,
         double rawGap, double emaGap, IReadOnlyList<string> prompts, IReadOnlyList<string> gaps)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -204,11 +230,24 @@ internal static class TrainUNetCommand
         card.Append("# unet\n\n");
         card.Append("The text-to-image denoiser: an SD-family UNet2DConditionModel (ResBlocks with timestep embedding; transformer blocks with ")
             .Append(CultureInfo.InvariantCulture, $"self-attention, cross-attention to the CLIP text tower's token states and GEGLU) on the {config.InChannels}-channel latents of `models/autoencoder`. ")
-            .Append("Cosine schedule, v-prediction, min-SNR-γ loss weighting; 10% of captions dropped to the empty prompt for classifier-free guidance.");
+            .Append(recipe.MinSnrGamma > 0 ? "Cosine schedule, v-prediction, min-SNR-γ loss weighting; " : "Cosine schedule, v-prediction, plain v-MSE (every noise level weighed alike); ")
+            .Append("10% of captions dropped to the empty prompt for classifier-free guidance.");
         if (config.AdditionEmbedType == UNetConfig.TextAddition)
         {
             card.Append(" The prompt's token states are also attention-pooled and added to the timestep embedding (diffusers' `addition_embed_type` \"text\", ")
                 .Append("as in DeepFloyd IF and Kandinsky), so every ResBlock, the full-resolution ones included, sees the prompt.");
+        }
+
+        if (config.PositionEmbedding == UNetConfig.SinCosPositionEmbedding)
+        {
+            card.Append(" Every transformer adds a fixed 2D sine-cosine position table (MAE, DiT) to its tokens through a learned per-channel gain, ")
+                .Append("so cross-attention can bind the prompt's places (\"at the left\") to where tokens sit.");
+        }
+
+        if (frozenCarriedTower)
+        {
+            card.Append(inv, $" The CLIP text tower was trained with the UNet before, in the run of the weights this one started from, and kept frozen in the last run; ")
+                .Append(inv, $"this folder carries it (`{TextToImagePipeline.TextEncoderFileName}`, in SHA256SUMS) and the pipeline conditions on it instead of `models/clip`'s tower.");
         }
 
         if (textParameters > 0)
@@ -222,7 +261,8 @@ internal static class TrainUNetCommand
         CardText.AppendCommands(card, history.Commands, initFrom: true);
 
         card.Append(inv, $"- {parameters:N0} parameters; AdamW lr {recipe.LearningRate} (warm-up {recipe.WarmupSteps}, cosine to {recipe.MinLearningRate:G3}), ")
-            .Append(inv, $"batch {recipe.BatchSize}, {recipe.Steps} steps, EMA {recipe.EmaDecay}, min-SNR γ {recipe.MinSnrGamma}\n");
+            .Append(inv, $"batch {recipe.BatchSize}, {recipe.Steps} steps, EMA {recipe.EmaDecay}, ")
+            .Append(recipe.MinSnrGamma > 0 ? string.Create(inv, $"min-SNR γ {recipe.MinSnrGamma}\n") : "plain MSE on the target (no min-SNR weighting)\n");
         card.Append(inv, $"- data: fresh world renders every step (seeds below 2^62), {recipe.SingleObjectRate:P0} with one object, the rest one to three; one caption each\n");
         if (recipe.ObjectWeight > 0)
         {

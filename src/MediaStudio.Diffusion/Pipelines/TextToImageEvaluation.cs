@@ -44,6 +44,9 @@ public sealed record AdherenceCeiling(
 /// <summary>The result of <c>mediastudio eval t2i</c>.</summary>
 /// <param name="SingleObject">Adherence on single-object prompts.</param>
 /// <param name="MultiObject">Adherence on two- and three-object prompts.</param>
+/// <param name="SingleObjectAnyPlace">The single-object images judged on how the object is drawn, wherever it is placed
+/// (<see cref="PromptAdherence.Compare"/> with anyPlace): set against <paramref name="SingleObject"/>, it tells a misplaced
+/// object from a misdrawn one.</param>
 /// <param name="Ceiling">The same prompts' true renders, as read directly and through the autoencoder.</param>
 /// <param name="Diversity">Mean pairwise RMS distance (0-1) between images of the same prompt from different seeds.</param>
 /// <param name="Steps">Sampler steps.</param>
@@ -52,6 +55,7 @@ public sealed record AdherenceCeiling(
 public sealed record TextToImageEvaluation(
     [property: JsonPropertyName("single_object")] AdherenceSummary SingleObject,
     [property: JsonPropertyName("multi_object")] AdherenceSummary MultiObject,
+    [property: JsonPropertyName("single_object_any_place")] AdherenceSummary SingleObjectAnyPlace,
     [property: JsonPropertyName("ceiling")] AdherenceCeiling Ceiling,
     [property: JsonPropertyName("diversity")] double Diversity,
     [property: JsonPropertyName("steps")] int Steps,
@@ -98,8 +102,9 @@ public sealed record TextToImageEvaluation(
         var ceiling = new AdherenceCeiling(
             Summary(recognizer, single, singleRenders), Summary(recognizer, single, RoundTrip(pipeline, singleRenders)),
             Summary(recognizer, multi, multiRenders), Summary(recognizer, multi, RoundTrip(pipeline, multiRenders)));
+        var anyPlace = AdherenceSummary.From([.. singleScores.Select((s, i) => PromptAdherence.Compare(single[i].Label, s.Recognized, anyPlace: true))]);
         return new TextToImageEvaluation(
-            AdherenceSummary.From(singleScores), AdherenceSummary.From(multiScores), ceiling, distances.Count == 0 ? 0 : distances.Average(), steps, guidance, sampler.ToCliName());
+            AdherenceSummary.From(singleScores), AdherenceSummary.From(multiScores), anyPlace, ceiling, distances.Count == 0 ? 0 : distances.Average(), steps, guidance, sampler.ToCliName());
     }
 
     /// <summary>One true render of each prompt's scene (seed i for prompt i) at the pipeline's 64x64.</summary>

@@ -80,6 +80,26 @@ public sealed partial class UNet2DConditionModel : nn.Module<Tensor, Tensor, Ten
     public static UNet2DConditionModel FromPretrained(string folder, Device? device = null) =>
         ModelFolder.FromPretrained<UNet2DConditionModel, UNetConfig>(folder, config => new UNet2DConditionModel(config), device);
 
+    /// <summary>Loads the weights of a folder trained without a position embedding into this model, which has one, with
+    /// every gain at zero: the grown model computes what the folder's did and learns the positions from there.</summary>
+    /// <param name="folder">Model folder whose config has position_embedding "none" and otherwise this model's shapes.</param>
+    public void LoadGrownWithPositionEmbedding(string folder)
+    {
+        if (Config.PositionEmbedding == UNetConfig.NoPositionEmbedding)
+        {
+            throw new InvalidOperationException("this model has no position embedding to grow");
+        }
+
+        ModelFolder.LoadWeights(folder, this, key => key.EndsWith(PositionGainSuffix, StringComparison.Ordinal));
+        using var guard = no_grad();
+        foreach (var (_, gain) in named_parameters().Where(p => p.name.EndsWith(PositionGainSuffix, StringComparison.Ordinal)))
+        {
+            gain.zero_();
+        }
+    }
+
+    private const string PositionGainSuffix = ".pos_embed_gain";
+
     /// <summary>Channels of the feature map at every <see cref="IFrameMixer"/> insertion point, in point order.</summary>
     public static IReadOnlyList<int> PointChannels(UNetConfig config)
     {

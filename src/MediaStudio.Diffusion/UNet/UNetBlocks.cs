@@ -18,5 +18,6 @@ internal static class UNetBlocks
         config.NumAttentionHeads,
         config.TransformerLayersPerBlock,
         config.NormNumGroups,
-        kind == UNetConfig.Mswa ? config.MswaWindows : []);
+        kind == UNetConfig.Mswa ? config.MswaWindows : [],
+        config.PositionEmbedding == UNetConfig.SinCosPositionEmbedding);
 }

@@ -126,6 +126,21 @@ public sealed record UNetConfig : IModelConfig
     /// <summary>The one <see cref="AdditionEmbedType"/> besides null.</summary>
     public const string TextAddition = "text";
 
+    /// <summary>
+    /// Where a transformer's tokens learn where they sit: "none" (Stable Diffusion: only the convolutions' zero padding
+    /// tells absolute position) or "sincos" (a fixed 2D sine-cosine table, as in MAE and DiT, added to the tokens after
+    /// proj_in through a learned per-channel gain; it starts at one, and at zero in a model grown from one trained without it).
+    /// Prompts place objects ("at the left"); cross-attention binds such words to places only if the tokens know theirs.
+    /// </summary>
+    [JsonPropertyName("position_embedding")]
+    public string PositionEmbedding { get; init; } = NoPositionEmbedding;
+
+    /// <summary>No position embedding (<see cref="PositionEmbedding"/>).</summary>
+    public const string NoPositionEmbedding = "none";
+
+    /// <summary>The 2D sine-cosine position embedding (<see cref="PositionEmbedding"/>).</summary>
+    public const string SinCosPositionEmbedding = "sincos";
+
     /// <summary>Width of the timestep embedding: 4 × the first level's width, as in Stable Diffusion.</summary>
     [JsonIgnore]
     public int TimeEmbedDim => 4 * BlockOutChannels[0];
@@ -273,6 +288,16 @@ public sealed record UNetConfig : IModelConfig
         if (AdditionEmbedType is TextAddition && (AdditionEmbedTypeNumHeads <= 0 || CrossAttentionDim % AdditionEmbedTypeNumHeads != 0))
         {
             throw new ArgumentException($"addition_embed_type_num_heads ({AdditionEmbedTypeNumHeads}) must be positive and divide cross_attention_dim ({CrossAttentionDim})", nameof(AdditionEmbedTypeNumHeads));
+        }
+
+        if (PositionEmbedding is not (NoPositionEmbedding or SinCosPositionEmbedding))
+        {
+            throw new ArgumentException($"position_embedding must be \"{NoPositionEmbedding}\" or \"{SinCosPositionEmbedding}\", got \"{PositionEmbedding}\"", nameof(PositionEmbedding));
+        }
+
+        if (PositionEmbedding == SinCosPositionEmbedding && BlockOutChannels.FirstOrDefault(w => w % 4 != 0) is var odd and not 0)
+        {
+            throw new ArgumentException($"position_embedding \"{SinCosPositionEmbedding}\" needs block_out_channels divisible by 4, got {odd}", nameof(PositionEmbedding));
         }
 
         var side = SampleSize;

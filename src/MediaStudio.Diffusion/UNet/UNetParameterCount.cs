@@ -79,6 +79,7 @@ public static class UNetParameterCount
 
         long Attention(long kv) => Linear(c, c, false) + (2 * Linear(kv, c, false)) + Linear(c, c);
         var block = (3 * 2 * c) + Attention(c) + Attention(config.CrossAttentionDim) + Linear(c, 8 * c) + Linear(4 * c, c);
-        return (2 * c) + (2 * Linear(c, c)) + (config.TransformerLayersPerBlock * block);
+        var position = config.PositionEmbedding == UNetConfig.SinCosPositionEmbedding ? c : 0;
+        return (2 * c) + (2 * Linear(c, c)) + position + (config.TransformerLayersPerBlock * block);
     }
 }

@@ -77,12 +77,13 @@ public static class ModelFolder
     /// <summary>Checks the weights' SHA-256 and loads them strictly into a model.</summary>
     /// <param name="folder">Model folder.</param>
     /// <param name="model">Target model, on any device.</param>
-    public static void LoadWeights(string folder, nn.Module model)
+    /// <param name="mayBeMissing">Model keys the folder may lack (a model grown by new modules that start neutral); they keep their values. Null: none.</param>
+    public static void LoadWeights(string folder, nn.Module model, Func<string, bool>? mayBeMissing = null)
     {
         Sha256Manifest.Verify(folder, WeightsFileName);
         using var scope = NewDisposeScope();
         var tensors = SafeTensors.Load(Path.Combine(folder, WeightsFileName));
-        StateDict.LoadStrict(model, tensors, WeightsFileName);
+        StateDict.LoadStrict(model, tensors, WeightsFileName, mayBeMissing);
     }
 
     /// <summary>Builds a model from a folder: hashes, config, strict weights, then device and dtype.</summary>

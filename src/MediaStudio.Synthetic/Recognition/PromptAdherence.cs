@@ -5,7 +5,8 @@ namespace MediaStudio.Synthetic.Recognition;
 
 /// <summary>How well an image follows a structured prompt, as read by the recognizer.</summary>
 /// <param name="PerAttribute">Fraction correct per attribute: background_kind, background_color, background_second_color
-/// (non-flat prompts only), object_count, and shape, color, size, texture over the prompt's objects.</param>
+/// (non-flat prompts only), object_count, region (an object seen where the prompt puts it), and shape, color, size, texture
+/// over the prompt's objects.</param>
 /// <param name="AllCorrect">True when every attribute is fully correct.</param>
 /// <param name="Recognized">What the recognizer read from the image.</param>
 public sealed record AdherenceScore(IReadOnlyDictionary<string, double> PerAttribute, bool AllCorrect, SceneLabel Recognized);
@@ -38,7 +39,11 @@ public static class PromptAdherence
     }
 
     /// <summary>Compares a prompt with a recognized label, attribute by attribute.</summary>
-    public static AdherenceScore Compare(SceneLabel prompt, SceneLabel recognized)
+    /// <param name="prompt">The structured prompt.</param>
+    /// <param name="recognized">What the recognizer read.</param>
+    /// <param name="anyPlace">When true, a prompt object with nothing seen in its region is judged against a seen object
+    /// left over elsewhere, and region is not scored: how well the objects are drawn, wherever they are placed.</param>
+    public static AdherenceScore Compare(SceneLabel prompt, SceneLabel recognized, bool anyPlace = false)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(recognized);
@@ -54,11 +59,36 @@ public static class PromptAdherence
             scores["background_second_color"] = colours.Second ? 1 : 0;
         }
 
-        var matches = prompt.Objects.Select(o => (Prompt: o, Seen: recognized.Objects.FirstOrDefault(r => r.Region == o.Region))).ToList();
+        var matches = Match(prompt.Objects, recognized.Objects, anyPlace);
+        if (!anyPlace)
+        {
+            scores["region"] = matches.Average(m => m.Seen is null ? 0.0 : 1.0);
+        }
+
         scores["shape"] = matches.Average(m => m.Seen?.Shape == m.Prompt.Shape ? 1.0 : 0.0);
         scores["color"] = matches.Average(m => m.Seen?.Color == m.Prompt.Color ? 1.0 : 0.0);
         scores["size"] = matches.Average(m => m.Seen?.Size == m.Prompt.Size ? 1.0 : 0.0);
         scores["texture"] = matches.Average(m => m.Seen?.Texture == m.Prompt.Texture ? 1.0 : 0.0);
         return new AdherenceScore(scores, scores.Values.All(v => v >= 1), recognized);
+    }
+
+    // Each prompt object takes the seen object in its region; with anyPlace, those left without one then take the seen
+    // objects left over, in the recognizer's order.
+    private static List<(ObjectSpec Prompt, ObjectSpec? Seen)> Match(IReadOnlyList<ObjectSpec> prompt, IReadOnlyList<ObjectSpec> seen, bool anyPlace)
+    {
+        var matches = prompt.Select(o => (Prompt: o, Seen: seen.FirstOrDefault(r => r.Region == o.Region))).ToList();
+        if (anyPlace)
+        {
+            var left = new Queue<ObjectSpec>(seen.Where(r => prompt.All(o => o.Region != r.Region)));
+            for (var i = 0; i < matches.Count; i++)
+            {
+                if (matches[i].Seen is null && left.Count > 0)
+                {
+                    matches[i] = (matches[i].Prompt, left.Dequeue());
+                }
+            }
+        }
+
+        return matches;
     }
 }

@@ -218,6 +218,7 @@ public sealed class UNet2DConditionModelTests
             UNetConfig.Small,
             UNetConfig.Small with { PatResBlocks = true },
             UNetConfig.Small with { AdditionEmbedType = UNetConfig.TextAddition },
+            UNetConfig.Small with { PositionEmbedding = UNetConfig.SinCosPositionEmbedding },
         ];
         foreach (var config in configs)
         {
@@ -234,6 +235,70 @@ public sealed class UNet2DConditionModelTests
 
         // diffusers' runwayml/stable-diffusion-v1-5 unet: 859,520,964 parameters
         Assert.Equal(859_520_964L, UNetParameterCount.Of(UNetConfig.StableDiffusion15Like));
+    }
+
+    [Fact]
+    public void SinCos2D_MatchesClosedForm()
+    {
+        using var scope = NewDisposeScope();
+        var table = Transformer2DModel.SinCos2D(3, 4, 8);   // (12, 8): row sin, row cos, column sin, column cos, 2 frequencies each
+        const int row = 1, column = 2;
+        var token = table[(row * 4) + column];
+        var omega = new[] { 1.0, Math.Pow(10000, -0.5) };
+
+        Assert.Equal([12L, 8], table.shape);
+        for (var k = 0; k < 2; k++)
+        {
+            Assert.Equal(Math.Sin(row * omega[k]), token[k].item<float>(), 5);
+            Assert.Equal(Math.Cos(row * omega[k]), token[2 + k].item<float>(), 5);
+            Assert.Equal(Math.Sin(column * omega[k]), token[4 + k].item<float>(), 5);
+            Assert.Equal(Math.Cos(column * omega[k]), token[6 + k].item<float>(), 5);
+        }
+
+        Assert.Throws<ArgumentException>(() => Transformer2DModel.SinCos2D(2, 2, 6));
+    }
+
+    [Fact]
+    public void PositionEmbedding_GrownFromAModelWithout_StartsUnchanged_ThenTellsPlacesApart()
+    {
+        manual_seed(14);
+        var plain = UNetConfig.Tiny with { AdditionEmbedType = UNetConfig.TextAddition, AdditionEmbedTypeNumHeads = 8 };
+        var grownConfig = plain with { PositionEmbedding = UNetConfig.SinCosPositionEmbedding };
+        using var model = new UNet2DConditionModel(plain);
+        model.eval();
+        using var scope = NewDisposeScope();
+        Perturb(model, 0.05);
+        var (sample, timesteps, context) = Batch(plain, 2, 8, seed: 15);
+        var folder = Path.Combine(Path.GetTempPath(), "mediastudio-unet-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            ModelFolder.Save(folder, model, plain);
+            using var grown = new UNet2DConditionModel(grownConfig);
+            grown.eval();
+
+            Assert.Throws<CheckpointException>(() => ModelFolder.LoadWeights(folder, grown));
+            Assert.Throws<InvalidOperationException>(() => model.LoadGrownWithPositionEmbedding(folder));
+            grown.LoadGrownWithPositionEmbedding(folder);
+
+            using var fresh = new UNet2DConditionModel(grownConfig);
+            Assert.All(fresh.named_parameters().Where(p => p.name.EndsWith(".pos_embed_gain", StringComparison.Ordinal)), p => Assert.Equal(1f, p.parameter.min().item<float>()));
+
+            using var guard = no_grad();
+            var gains = grown.named_parameters().Where(p => p.name.EndsWith(".pos_embed_gain", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(gains);
+            Assert.Equal(0f, (model.forward(sample, timesteps, context) - grown.forward(sample, timesteps, context)).abs().max().item<float>());
+
+            foreach (var (_, gain) in gains)
+            {
+                gain.fill_(0.5);
+            }
+
+            Assert.True((model.forward(sample, timesteps, context) - grown.forward(sample, timesteps, context)).abs().max().item<float>() > 1e-4f);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private static (Tensor Sample, Tensor Timesteps, Tensor Context) Batch(UNetConfig config, int batch, int side, int seed)

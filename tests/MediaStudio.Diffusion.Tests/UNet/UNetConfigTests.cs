@@ -17,6 +17,8 @@ public sealed class UNetConfigTests
         { "layers_per_block", """{"block_out_channels":[32,64],"norm_num_groups":8,"attention":["full","full"],"layers_per_block":0}""" },
         { "pat_n_div", """{"block_out_channels":[32,64],"norm_num_groups":8,"attention":["full","full"],"pat_resblocks":true,"pat_n_div":1}""" },
         { "addition_embed_type", """{"block_out_channels":[32,64],"norm_num_groups":8,"attention":["full","full"],"addition_embed_type":"image"}""" },
+        { "position_embedding", """{"block_out_channels":[32,64],"norm_num_groups":8,"attention":["full","full"],"position_embedding":"learned"}""" },
+        { "position_embedding", """{"block_out_channels":[32,66],"norm_num_groups":2,"num_attention_heads":2,"attention":["full","full"],"position_embedding":"sincos"}""" },
         { "addition_embed_type_num_heads", """{"block_out_channels":[32,64],"norm_num_groups":8,"attention":["full","full"],"addition_embed_type":"text","addition_embed_type_num_heads":48}""" },
     };
 

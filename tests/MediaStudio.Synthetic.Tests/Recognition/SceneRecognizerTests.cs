@@ -149,4 +149,26 @@ public sealed class SceneRecognizerTests
         Assert.Equal(1 - (1.0 / prompt.Objects.Count), score.PerAttribute["shape"], 9);
         Assert.Equal(1.0, score.PerAttribute["color"]);
     }
+
+    [Fact]
+    public void PromptAdherence_Compare_ScoresPlacementApartFromTheObject()
+    {
+        var prompt = new SceneLabel(
+            new BackgroundSpec(World.BackgroundKind.Flat, World.NamedColor.Gray, null),
+            [new ObjectSpec(World.Shape.Star, World.NamedColor.Red, World.SizeClass.Large, World.Region.Left, World.Texture.None)],
+            null,
+            []);
+        var misplaced = prompt with { Objects = [prompt.Objects[0] with { Region = World.Region.Right }] };
+
+        var placed = PromptAdherence.Compare(prompt, misplaced);
+        var anyPlace = PromptAdherence.Compare(prompt, misplaced, anyPlace: true);
+
+        Assert.Equal(0.0, placed.PerAttribute["region"]);
+        Assert.Equal(0.0, placed.PerAttribute["shape"]);
+        Assert.False(placed.AllCorrect);
+        Assert.False(anyPlace.PerAttribute.ContainsKey("region"));
+        Assert.Equal(1.0, anyPlace.PerAttribute["shape"]);
+        Assert.True(anyPlace.AllCorrect);
+        Assert.Equal(1.0, PromptAdherence.Compare(prompt, prompt).PerAttribute["region"]);
+    }
 }
