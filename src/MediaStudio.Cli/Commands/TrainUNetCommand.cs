@@ -140,7 +140,6 @@ internal static class TrainUNetCommand
         var config = started is not null
             ? started with { PositionEmbedding = layout.Position ?? started.PositionEmbedding }
             : Config(autoencoder.Config, (int)clip.Config.Text.HiddenSize, layout.Attention, layout.Pat, layout.TopLevel, layout.TextTime, layout.Position ?? UNetConfig.NoPositionEmbedding);
-        config.Validate();
         TrainingSeed.Set(recipe.Seed);
         using var unet = new UNet2DConditionModel(config);
         string[] baseCommands = [];
@@ -230,7 +229,8 @@ internal static class TrainUNetCommand
         card.Append("# unet\n\n");
         card.Append("The text-to-image denoiser: an SD-family UNet2DConditionModel (ResBlocks with timestep embedding; transformer blocks with ")
             .Append(CultureInfo.InvariantCulture, $"self-attention, cross-attention to the CLIP text tower's token states and GEGLU) on the {config.InChannels}-channel latents of `models/autoencoder`. ")
-            .Append(recipe.MinSnrGamma > 0 ? "Cosine schedule, v-prediction, min-SNR-γ loss weighting; " : "Cosine schedule, v-prediction, plain v-MSE (every noise level weighed alike); ")
+            .Append("Cosine schedule, v-prediction, ")
+            .Append(recipe.MinSnrGamma > 0 ? "min-SNR-γ loss weighting; " : "plain v-MSE (every noise level weighed alike); ")
             .Append("10% of captions dropped to the empty prompt for classifier-free guidance.");
         if (config.AdditionEmbedType == UNetConfig.TextAddition)
         {
