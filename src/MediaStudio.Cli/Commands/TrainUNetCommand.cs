@@ -61,6 +61,10 @@ internal static class TrainUNetCommand
         {
             Description = "Min-SNR-γ loss weighting (default: the recipe's); 0 is the plain v- or ε-MSE, which weighs the high noise levels, where a sample's layout is decided, far more.",
         };
+        var snrShift = new Option<double?>("--snr-shift")
+        {
+            Description = "Divide the noise schedule's SNR by the square of this (default: the recipe's; 1 is none), giving the high noise levels, where the layout must come from the prompt, more of training and of sampling.",
+        };
         var checkpoint = new Option<string>("--checkpoint")
         {
             Description = "Resumable training checkpoint.",
@@ -68,7 +72,7 @@ internal static class TrainUNetCommand
         };
         var command = new Command("unet", "Train the text-to-image UNet (resumes after a kill).")
         {
-            recipe, steps, batch, threads, models, output, attention, pat, topLevel, textTime, trainText, initFrom, position, lr, seed, minSnr, checkpoint,
+            recipe, steps, batch, threads, models, output, attention, pat, topLevel, textTime, trainText, initFrom, position, lr, seed, minSnr, snrShift, checkpoint,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -82,6 +86,7 @@ internal static class TrainUNetCommand
                 MinLearningRate = parse.GetValue(lr) is { } peak ? Math.Round(peak / 10, 12) : loaded.MinLearningRate,
                 Seed = parse.GetValue(seed) ?? loaded.Seed,
                 MinSnrGamma = parse.GetValue(minSnr) ?? loaded.MinSnrGamma,
+                SnrShift = parse.GetValue(snrShift) ?? loaded.SnrShift,
             };
             var layout = new Layout(
                 parse.GetValue(attention)!, parse.GetValue(pat), parse.GetValue(topLevel), parse.GetValue(textTime), parse.GetValue(trainText), parse.GetValue(initFrom), parse.GetValue(position));
@@ -132,7 +137,7 @@ internal static class TrainUNetCommand
             : $" --attention {layout.Attention}{(layout.Pat ? " --pat" : "")}{(layout.TopLevel ? " --top-level-attention" : "")}{(layout.TextTime ? " --text-time-embedding" : "")}";
         flags += layout.Position is { } positionFlag ? $" --position-embedding {positionFlag}" : "";
         var run = TrainingRunLog.Open(checkpoint, string.Create(inv,
-            $"mediastudio train unet --steps {recipe.Steps} --batch {recipe.BatchSize} --lr {recipe.LearningRate} --seed {recipe.Seed} --min-snr-gamma {recipe.MinSnrGamma} --threads {threads}{flags}{(layout.TrainText ? " --train-text-encoder" : "")}"));
+            $"mediastudio train unet --steps {recipe.Steps} --batch {recipe.BatchSize} --lr {recipe.LearningRate} --seed {recipe.Seed} --min-snr-gamma {recipe.MinSnrGamma}{(recipe.SnrShift != 1 ? $" --snr-shift {recipe.SnrShift}" : "")} --threads {threads}{flags}{(layout.TrainText ? " --train-text-encoder" : "")}"));
 
         using var autoencoder = AutoencoderKL.FromPretrained(Path.Combine(models, "autoencoder"));
         using var clip = ClipModel.FromPretrained(Path.Combine(models, "clip"));
@@ -160,7 +165,7 @@ internal static class TrainUNetCommand
             AnsiConsole.MarkupLine(inv, $"started from {Markup.Escape(from)} ({baseSeconds / 60:F1} min of training{(carried ? ", with its text tower" : "")})");
         }
 
-        var schedule = new NoiseSchedule(Schedule with { PredictionType = config.PredictionType });
+        var schedule = new NoiseSchedule(Schedule with { PredictionType = config.PredictionType, SnrShift = recipe.SnrShift });
         var training = new TextToImageTraining(autoencoder, clip, unet, schedule, recipe, layout.TrainText);
         var trained = new TextToImageModules(unet, layout.TrainText ? clip.TextModel : null);
         var parameters = unet.parameters().Sum(p => p.numel());
@@ -229,7 +234,7 @@ internal static class TrainUNetCommand
         card.Append("# unet\n\n");
         card.Append("The text-to-image denoiser: an SD-family UNet2DConditionModel (ResBlocks with timestep embedding; transformer blocks with ")
             .Append(CultureInfo.InvariantCulture, $"self-attention, cross-attention to the CLIP text tower's token states and GEGLU) on the {config.InChannels}-channel latents of `models/autoencoder`. ")
-            .Append("Cosine schedule, v-prediction, ")
+            .Append(recipe.SnrShift != 1 ? string.Create(inv, $"Cosine schedule with its SNR divided by {recipe.SnrShift * recipe.SnrShift:G4} (shift {recipe.SnrShift:G4}, simple diffusion's shifted cosine), v-prediction, ") : "Cosine schedule, v-prediction, ")
             .Append(recipe.MinSnrGamma > 0 ? "min-SNR-γ loss weighting; " : "plain v-MSE (every noise level weighed alike); ")
             .Append("10% of captions dropped to the empty prompt for classifier-free guidance.");
         if (config.AdditionEmbedType == UNetConfig.TextAddition)

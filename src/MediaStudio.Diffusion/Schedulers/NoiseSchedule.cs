@@ -17,6 +17,7 @@ namespace MediaStudio.Diffusion.Schedulers;
 /// <item>SNR(t) = abar_t / (1 - abar_t) (Kingma et al. 2021, "Variational Diffusion Models", eq. 2).</item>
 /// <item>Min-SNR-gamma weights (Hang et al. 2023, eq. 9 and section 3.4): min(SNR, gamma) / SNR for an eps loss,
 /// min(SNR, gamma) / (SNR + 1) for a v loss, so that every weighting equals min(SNR, gamma) on the x0 loss.</item>
+/// <item>SNR shift s (config <c>snr_shift</c>): SNR'(t) = SNR(t) / s², applied to abar after the base schedule.</item>
 /// <item>Cosine schedule: abar(t) = f(t) / f(0), f(t) = cos(((t / N) + s) / (1 + s) * pi / 2)^2, s = 0.008, with
 /// beta_t = min(1 - abar(t+1) / abar(t), 0.999) (Nichol and Dhariwal 2021, eq. 17; diffusers' squaredcos_cap_v2).</item>
 /// </list>
@@ -239,7 +240,22 @@ public sealed class NoiseSchedule
             };
         }
 
-        return betas;
+        return config.SnrShift == 1 ? betas : Shifted(betas, config.SnrShift);
+    }
+
+    /// <summary>The betas whose abar'_t = abar_t / (abar_t + s² (1 - abar_t)), i.e. SNR'(t) = SNR(t) / s².</summary>
+    private static double[] Shifted(double[] betas, double shift)
+    {
+        var (shifted, product, previous) = (new double[betas.Length], 1.0, 1.0);
+        for (var t = 0; t < betas.Length; t++)
+        {
+            product *= 1.0 - betas[t];
+            var abar = product / (product + (shift * shift * (1.0 - product)));
+            shifted[t] = 1.0 - (abar / previous);
+            previous = abar;
+        }
+
+        return shifted;
     }
 
     /// <summary>f(t) = cos((t + 0.008) / 1.008 * pi / 2)^2 (Nichol and Dhariwal 2021, eq. 17).</summary>

@@ -53,6 +53,16 @@ public sealed record NoiseScheduleConfig : IModelConfig
     [JsonPropertyName("steps_offset")]
     public int StepsOffset { get; init; }
 
+    /// <summary>
+    /// Shift s of the signal-to-noise ratio: every timestep's SNR is divided by s², so abar'_t = abar_t / (abar_t + s²
+    /// (1 - abar_t)) and the betas follow (Hoogeboom et al. 2023, "simple diffusion", section 3.1, the shifted cosine
+    /// schedule; SD3's "shift" of its flow schedule is the same move). A latent whose cells repeat an object's signal
+    /// keeps its layout readable at noise levels where a single cell is drowned, so s &gt; 1 moves training and sampling
+    /// time towards the levels where the layout must come from the prompt. Defaults to 1 (no shift). Not a diffusers key.
+    /// </summary>
+    [JsonPropertyName("snr_shift")]
+    public double SnrShift { get; init; } = 1;
+
     /// <summary>Gets the Stable Diffusion 1.x schedule: scaled_linear 0.00085 to 0.012, epsilon, leading + 1.</summary>
     public static NoiseScheduleConfig StableDiffusion => new()
     {
@@ -96,6 +106,7 @@ public sealed record NoiseScheduleConfig : IModelConfig
             $"prediction_type must be one of {string.Join(", ", PredictionTypes)}, got \"{PredictionType}\"");
         Require(TimestepSpacings.Contains(TimestepSpacing),
             $"timestep_spacing must be one of {string.Join(", ", TimestepSpacings)}, got \"{TimestepSpacing}\"");
+        Require(double.IsFinite(SnrShift) && SnrShift is >= 0.1 and <= 100, $"snr_shift must be in [0.1, 100], got {SnrShift}");
         Require(StepsOffset >= 0 && StepsOffset < NumTrainTimesteps, $"steps_offset must be in [0, num_train_timesteps), got {StepsOffset}");
     }
 

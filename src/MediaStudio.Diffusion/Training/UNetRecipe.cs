@@ -41,6 +41,11 @@ public sealed record UNetRecipe
     [JsonPropertyName("min_snr_gamma")]
     public double MinSnrGamma { get; init; } = 5;
 
+    /// <summary>SNR shift s of the noise schedule (<see cref="Schedulers.NoiseScheduleConfig.SnrShift"/>), written into the
+    /// UNet folder's <c>scheduler.json</c> so sampling uses the schedule the model was trained on; 1 is no shift.</summary>
+    [JsonPropertyName("snr_shift")]
+    public double SnrShift { get; init; } = 1;
+
     /// <summary>Fraction of training scenes with exactly one object; the rest have one to three.</summary>
     [JsonPropertyName("single_object_rate")]
     public double SingleObjectRate { get; init; } = 0.5;
@@ -89,6 +94,11 @@ public sealed record UNetRecipe
         if (MinSnrGamma < 0 || ObjectWeight < 0 || BatchSize < 1 || SampleEvery < 0)
         {
             throw new ArgumentException($"min_snr_gamma ({MinSnrGamma}), object_weight ({ObjectWeight}), batch_size ({BatchSize}) and sample_every ({SampleEvery}) must be >= 0 (batch >= 1)");
+        }
+
+        if (!double.IsFinite(SnrShift) || SnrShift is < 0.1 or > 100)
+        {
+            throw new ArgumentException($"snr_shift must be in [0.1, 100], got {SnrShift}");
         }
 
         var options = new TrainingOptions

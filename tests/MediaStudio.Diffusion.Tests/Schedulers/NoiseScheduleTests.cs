@@ -151,6 +151,32 @@ public sealed class NoiseScheduleTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    [InlineData(500)]
+    [InlineData(900)]
+    [InlineData(998)]
+    public void SnrShift_DividesEverySnrBySquaredShift(int t)
+    {
+        var plain = new NoiseSchedule(NoiseScheduleConfig.CosineVPrediction);
+        var shifted = new NoiseSchedule(NoiseScheduleConfig.CosineVPrediction with { SnrShift = 3 });
+
+        var snr = plain.AlphasCumprod[t] / (1 - plain.AlphasCumprod[t]);
+        var snrShifted = shifted.AlphasCumprod[t] / (1 - shifted.AlphasCumprod[t]);
+
+        Assert.Equal(snr / 9, snrShifted, snr * 1e-9);
+        Assert.True(shifted.Betas[t] is > 0 and < 1);
+    }
+
+    [Fact]
+    public void SnrShift_OutOfRange_IsRejectedWithItsKey()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new NoiseSchedule(NoiseScheduleConfig.CosineVPrediction with { SnrShift = 0 }));
+
+        Assert.Contains("snr_shift", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void InferenceTimesteps_Trailing_StartAtTheLastTrainingStep()
     {
