@@ -52,6 +52,9 @@ public sealed record AdherenceCeiling(
 /// <param name="Steps">Sampler steps.</param>
 /// <param name="Guidance">Guidance scale.</param>
 /// <param name="Sampler">Sampler name.</param>
+/// <param name="FirstStepNoiseShare">Share (0-1) of the spatial variance (the layout) of the first step's x0 prediction
+/// that comes from the noise rather than the prompt (<see cref="NoiseShareOfFirstStep"/>): about 0 for a model that lays out its image from
+/// the prompt, about 1 for one that follows its seed.</param>
 public sealed record TextToImageEvaluation(
     [property: JsonPropertyName("single_object")] AdherenceSummary SingleObject,
     [property: JsonPropertyName("multi_object")] AdherenceSummary MultiObject,
@@ -60,7 +63,8 @@ public sealed record TextToImageEvaluation(
     [property: JsonPropertyName("diversity")] double Diversity,
     [property: JsonPropertyName("steps")] int Steps,
     [property: JsonPropertyName("guidance")] double Guidance,
-    [property: JsonPropertyName("sampler")] string Sampler)
+    [property: JsonPropertyName("sampler")] string Sampler,
+    [property: JsonPropertyName("first_step_noise_share")] double FirstStepNoiseShare)
 {
     /// <summary>First seed of the evaluation images.</summary>
     public const long SeedBase = 5_000_000;
@@ -103,8 +107,49 @@ public sealed record TextToImageEvaluation(
             Summary(recognizer, single, singleRenders), Summary(recognizer, single, RoundTrip(pipeline, singleRenders)),
             Summary(recognizer, multi, multiRenders), Summary(recognizer, multi, RoundTrip(pipeline, multiRenders)));
         var anyPlace = AdherenceSummary.From([.. singleScores.Select((s, i) => PromptAdherence.Compare(single[i].Label, s.Recognized, anyPlace: true))]);
+        var noiseShare = diversityPrompts.Count == 0 ? 0 : NoiseShareOfFirstStep(pipeline, [.. diversityPrompts.Select(p => p.Prompt)], 4, guidance, uncond);
         return new TextToImageEvaluation(
-            AdherenceSummary.From(singleScores), AdherenceSummary.From(multiScores), anyPlace, ceiling, distances.Count == 0 ? 0 : distances.Average(), steps, guidance, sampler.ToCliName());
+            AdherenceSummary.From(singleScores), AdherenceSummary.From(multiScores), anyPlace, ceiling, distances.Count == 0 ? 0 : distances.Average(), steps, guidance,
+            sampler.ToCliName(), noiseShare);
+    }
+
+    /// <summary>How much the layout of the first sampling step's x0 prediction (t = N - 1, guided) follows the noise rather
+    /// than the prompt: with each channel's spatial mean taken out (the colours the prompt sets everywhere), the mean over
+    /// prompts of its variance across seeds, over its variance across all prompts and seeds.</summary>
+    /// <remarks>
+    /// At t = N - 1 the input holds next to nothing of an image (SNR below 1e-8 on the cosine schedule), so the best
+    /// prediction is E[x0 | prompt], the same for every seed: the share is then 0, and the prompt sets the layout that the
+    /// later steps refine. A model never trained there (min-SNR weighting gives those steps a weight about equal to
+    /// their SNR) answers from the noise, and the share nears 1. Prompt p and seed s use the noise of seed
+    /// <see cref="SeedBase"/> + 800,000 + s, the same for every prompt.
+    /// </remarks>
+    /// <param name="pipeline">The loaded pipeline.</param>
+    /// <param name="prompts">Prompts P.</param>
+    /// <param name="seeds">Seeds S per prompt, at least 2.</param>
+    /// <param name="guidance">Guidance scale.</param>
+    /// <param name="uncond">(T, D) unconditional states; the empty prompt's when null.</param>
+    /// <returns>The share in [0, 1].</returns>
+    public static double NoiseShareOfFirstStep(TextToImagePipeline pipeline, IReadOnlyList<string> prompts, int seeds, double guidance, Tensor? uncond = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(seeds, 2);
+        ArgumentOutOfRangeException.ThrowIfZero(prompts.Count);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var (unet, schedule) = (pipeline.UNet, pipeline.Schedule);
+        var size = unet.Config.SampleSize;
+        var cond = pipeline.EncodePrompts(prompts).repeat_interleave(seeds, 0);                                 // (P·S, T, D)
+        var negative = (uncond ?? pipeline.EmptyPromptStates).to(pipeline.Device);
+        var perSeed = Enumerable.Range(0, seeds).Select(s => randn([1, unet.Config.InChannels, size, size], generator: new Generator((ulong)(SeedBase + 800_000 + s)))).ToList();
+        var noise = cat(perSeed, 0).repeat(prompts.Count, 1, 1, 1).to(pipeline.Device);                        // (P·S, C, h, w)
+        var t = full([noise.shape[0]], schedule.NumTrainTimesteps - 1, dtype: ScalarType.Int64, device: pipeline.Device);
+        var denoiser = ClassifierFreeGuidance.Create((x, step, context) => unet.forward(x, step, context), cond, negative, guidance);
+        var x0 = schedule.PredictOriginal(denoiser(noise, t), noise, t);                                        // (P·S, C, h, w)
+        x0 = (x0 - x0.mean([2, 3], keepdim: true)).view(prompts.Count, seeds, -1);                             // (P, S, C·h·w), layout only
+        var total = (x0 - x0.mean([0, 1], keepdim: true)).square().mean().item<float>();
+        var withinPrompt = (x0 - x0.mean([1], keepdim: true)).square().mean().item<float>();
+        return total > 0 ? withinPrompt / total : 0;
     }
 
     /// <summary>One true render of each prompt's scene (seed i for prompt i) at the pipeline's 64x64.</summary>
