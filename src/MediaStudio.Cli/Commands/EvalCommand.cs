@@ -12,6 +12,7 @@ internal static class EvalCommand
         EvalAutoencoderCommand.Create(),
         EvalClipCommand.Create(),
         EvalT2iCommand.Create(),
+        EvalPromptWordsCommand.Create(),
         EvalNegativesCommand.Create(),
         EvalRewardCommand.Create(),
         EvalCaptionerCommand.Create(),
