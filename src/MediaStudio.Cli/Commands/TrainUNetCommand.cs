@@ -137,7 +137,7 @@ internal static class TrainUNetCommand
             : $" --attention {layout.Attention}{(layout.Pat ? " --pat" : "")}{(layout.TopLevel ? " --top-level-attention" : "")}{(layout.TextTime ? " --text-time-embedding" : "")}";
         flags += layout.Position is { } positionFlag ? $" --position-embedding {positionFlag}" : "";
         var run = TrainingRunLog.Open(checkpoint, string.Create(inv,
-            $"mediastudio train unet --steps {recipe.Steps} --batch {recipe.BatchSize} --lr {recipe.LearningRate} --seed {recipe.Seed} --min-snr-gamma {recipe.MinSnrGamma}{(recipe.SnrShift != 1 ? $" --snr-shift {recipe.SnrShift}" : "")} --threads {threads}{flags}{(layout.TrainText ? " --train-text-encoder" : "")}"));
+            $"mediastudio train unet --steps {recipe.Steps} --batch {recipe.BatchSize} --lr {recipe.LearningRate} --seed {recipe.Seed} --min-snr-gamma {recipe.MinSnrGamma}{(recipe.SnrShift != 1 ? string.Create(inv, $" --snr-shift {recipe.SnrShift}") : "")} --threads {threads}{flags}{(layout.TrainText ? " --train-text-encoder" : "")}"));
 
         using var autoencoder = AutoencoderKL.FromPretrained(Path.Combine(models, "autoencoder"));
         using var clip = ClipModel.FromPretrained(Path.Combine(models, "clip"));

@@ -96,10 +96,7 @@ public sealed record UNetRecipe
             throw new ArgumentException($"min_snr_gamma ({MinSnrGamma}), object_weight ({ObjectWeight}), batch_size ({BatchSize}) and sample_every ({SampleEvery}) must be >= 0 (batch >= 1)");
         }
 
-        if (!double.IsFinite(SnrShift) || SnrShift is < 0.1 or > 100)
-        {
-            throw new ArgumentException($"snr_shift must be in [0.1, 100], got {SnrShift}");
-        }
+        new Schedulers.NoiseScheduleConfig { SnrShift = SnrShift }.Validate(); // the schedule owns snr_shift's bounds
 
         var options = new TrainingOptions
         {

@@ -178,6 +178,17 @@ public sealed class NoiseScheduleTests
     }
 
     [Fact]
+    public void Recipe_SnrShift_AbsentIsOneAndOutOfRangeIsRefused()
+    {
+        var old = System.Text.Json.JsonSerializer.Deserialize<MediaStudio.Diffusion.Training.UNetRecipe>("""{ "steps": 10, "batch_size": 2 }""")!;
+
+        var error = Assert.Throws<ArgumentException>(() => (old with { SnrShift = 0 }).ToTrainingOptions());
+
+        Assert.Equal(1, old.SnrShift);
+        Assert.Contains("snr_shift", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InferenceTimesteps_Trailing_StartAtTheLastTrainingStep()
     {
         var schedule = new NoiseSchedule(Linear);
